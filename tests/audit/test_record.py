@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import path
+
+from samspil.audit import actions
+from samspil.audit.models import AuditEvent, Outcome
+from samspil.audit.services import UnknownAuditAction, audit_record
+from samspil.core.roles import Role
+from samspil.core.scoping import unscoped
+from samspil.organisations.models import Organisation, OrganisationKind, Sector
+
+pytestmark = pytest.mark.django_db
+
+
+def test_audit_record__refuses_an_unregistered_action() -> None:
+    with pytest.raises(UnknownAuditAction, match=r"audit\.invented"):
+        audit_record(action="audit.invented")
+    with unscoped("test"):
+        assert AuditEvent.objects.count() == 0
+
+
+def change_with_failing_audit(request: HttpRequest) -> HttpResponse:
+    """A change whose audit write fails: the detail cannot be stored."""
+    Organisation.objects.create(
+        name="Skal ikke findes (fiktiv)", kind=OrganisationKind.MUNICIPALITY, sector=Sector.SOCIAL_SERVICES
+    )
+    audit_record(action=actions.COOPERATION_CONFIGURED, request=request, detail={"ugyldig": object()})
+    return HttpResponse("gemt")
+
+
+def change_with_unregistered_action(request: HttpRequest) -> HttpResponse:
+    Organisation.objects.create(
+        name="Skal heller ikke findes (fiktiv)",
+        kind=OrganisationKind.MUNICIPALITY,
+        sector=Sector.SOCIAL_SERVICES,
+    )
+    audit_record(action="cooperation.invented", request=request)
+    return HttpResponse("gemt")
+
+
+urlpatterns = [
+    path("fejlende-revision/", change_with_failing_audit),
+    path("ukendt-handling/", change_with_unregistered_action),
+]
+
+
+@pytest.mark.urls("tests.audit.test_record")
+@pytest.mark.parametrize(
+    ("url", "error", "name"),
+    [
+        ("/fejlende-revision/", TypeError, "Skal ikke findes (fiktiv)"),
+        ("/ukendt-handling/", UnknownAuditAction, "Skal heller ikke findes (fiktiv)"),
+    ],
+)
+def test_failed_audit_write__rolls_back_the_whole_request(
+    client_for, url: str, error: type[Exception], name: str
+) -> None:
+    client = client_for("coordinator")
+    with unscoped("test"):
+        events_before = AuditEvent.objects.count()
+    with pytest.raises(error):
+        client.post(url)
+    assert not Organisation.objects.filter(name=name).exists()
+    with unscoped("test"):
+        assert AuditEvent.objects.count() == events_before
+
+
+def test_audit_record__returns_the_event_as_stored_with_its_id() -> None:
+    request = RequestFactory().get("/", REMOTE_ADDR="2001:DB8::0:1")
+    request.user = AnonymousUser()
+    event = audit_record(
+        action=actions.ACCESS_DENIED,
+        request=request,
+        organisation_id=7,
+        cooperation_id=3,
+        role=Role.KEY_MEMBER,
+        object_type="organisations.cooperation",
+        object_id=42,
+        citizen_id=2**40,
+        purpose="p" * 250,
+        outcome=Outcome.DENIED,
+        detail={"sti": "/samarbejder/æøå/", "antal": [1, 2.5, None, True]},
+    )
+    assert event.pk is not None and not event._state.adding
+    with unscoped("test"):
+        stored = AuditEvent.objects.get(pk=event.pk)
+    columns = [f.attname for f in AuditEvent._meta.concrete_fields if f.attname != "source_ip"]
+    assert {c: getattr(stored, c) for c in columns} == {c: getattr(event, c) for c in columns}
+    assert isinstance(stored.occurred_at, datetime) and stored.occurred_at.tzinfo is not None
+    assert (stored.role, stored.object_id, stored.outcome) == ("key_member", "42", "denied")
+    assert (len(stored.purpose), stored.citizen_id, stored.actor_id) == (200, 2**40, None)
+    assert stored.source_ip == "2001:db8::1"  # normalised as a model save would
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_audit_record__is_one_insert_query(prepared: bool) -> None:
+    settings = override_settings(SAMSPIL_AUDIT_PREPARED_INSERT=prepared)
+    with settings, CaptureQueriesContext(connection) as captured:
+        event = audit_record(action=actions.MEMBERS_LISTED, detail={"count": 3})
+    assert len(captured) == 1
+    assert captured[0]["sql"].startswith('INSERT INTO "audit_auditevent"')
+    with unscoped("test"):
+        assert AuditEvent.objects.get(pk=event.pk).detail == {"count": 3}
+
+
+def test_audit_record__second_event_on_the_same_connection__gets_the_next_id() -> None:
+    first = audit_record(action=actions.MEMBERS_LISTED, organisation_id=1)
+    second = audit_record(action=actions.MEMBERS_LISTED, organisation_id=40_000)  # another integer size
+    assert second.pk > first.pk
+    with unscoped("test"):
+        stored = list(AuditEvent.objects.order_by("id").values_list("organisation_id", flat=True))
+    assert stored == [1, 40_000]
