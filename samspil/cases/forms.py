@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samspil.accounts.models import User
 from samspil.citizens.cpr import InvalidCpr, cpr_normalise
@@ -199,7 +200,7 @@ class JournalEntryEditForm(_CaseForm):
 
 class FlagForm(_CaseForm):
     text = forms.CharField(
-        label=_("Advarsel"),
+        label=pgettext_lazy("form label", "Advarsel"),
         max_length=Flag._meta.get_field("text").max_length,
         help_text=_("Fx »Mød kun op to medarbejdere«. Vises på alle sider om sagen."),
         error_messages={"required": _("Skriv advarslen."), "max_length": _too_long()},

@@ -232,8 +232,8 @@ class ItemAnalysisRow:
         if self.statistics is None:
             return []
         messages = {
-            "hard": _("Meget svært: under 20 % svarer rigtigt. Tjek formulering og facit."),
-            "easy": _("Meget let: over 90 % svarer rigtigt. Spørgsmålet måler næppe forskel."),
+            "hard": _("Meget svært: færre end hver femte svarer rigtigt. Tjek formulering og facit."),
+            "easy": _("Meget let: mere end ni ud af ti svarer rigtigt. Spørgsmålet måler næppe forskel."),
             "weak": _("Skiller dårligt mellem stærke og svage deltagere."),
             "negative": _("Stærke deltagere svarer oftere forkert end svage. Tjek facit."),
         }

@@ -246,7 +246,7 @@ def test_item_analysis__flags_weak_items_for_the_administrator(
     post = analyses[QuestionnaireKind.POST]
     assert [row.statistics.difficulty for row in post] == [1.0] * 6
     assert all(
-        row.flag_messages == ["Meget let: over 90 % svarer rigtigt. Spørgsmålet måler næppe forskel."]
+        row.flag_messages == ["Meget let: mere end ni ud af ti svarer rigtigt. Spørgsmålet måler næppe forskel."]
         for row in post
     )
     pre = analyses[QuestionnaireKind.PRE]
