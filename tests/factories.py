@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import factory
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from samspil.accounts.models import User
+from samspil.accounts.models import BackupCode, BackupCodeDevice, User
 from samspil.core.roles import Role
 from samspil.organisations.models import (
     Cooperation,
@@ -74,10 +73,10 @@ def participate(cooperation: Cooperation, organisation: Organisation) -> None:
     )
 
 
-def backup_codes(user: User, codes: list[str]) -> StaticDevice:
-    device = StaticDevice.objects.create(user=user, name="Reservekoder", confirmed=True)
-    for code in codes:
-        StaticToken.objects.create(device=device, token=code)
+def backup_codes(user: User, codes: list[str]) -> BackupCodeDevice:
+    """Give ``user`` these backup codes, stored as the app stores them (salted hashes only)."""
+    device = BackupCodeDevice.objects.create(user=user, name="Reservekoder", confirmed=True)
+    BackupCode.objects.bulk_create([BackupCode.for_code(device, code) for code in codes])
     return device
 
 

@@ -52,7 +52,6 @@ INSTALLED_APPS = [
     "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
     "axes",
     "csp",
     "django_htmx",
@@ -175,6 +174,7 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "Samspil"
 OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_BACKUP_CODE_THROTTLE_FACTOR = 1  # samspil.accounts.models.BackupCodeDevice
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Dansk")), ("en", _("English"))]

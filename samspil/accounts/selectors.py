@@ -11,10 +11,9 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import User, UserSession
+from .models import BackupCode, User, UserSession
 
 
 def sessions_of(user: User) -> QuerySet[UserSession]:
@@ -36,7 +35,7 @@ def has_confirmed_totp_device(user: User) -> bool:
 
 
 def backup_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return BackupCode.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 @dataclass(frozen=True)

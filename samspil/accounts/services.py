@@ -22,7 +22,6 @@ from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samspil.audit import actions
@@ -30,7 +29,7 @@ from samspil.audit.models import Outcome
 from samspil.audit.services import audit_record
 
 from .lockout import client_ip
-from .models import User, UserSession
+from .models import BackupCode, BackupCodeDevice, User, UserSession
 
 # Session keys kept by the accounts app.
 AUTHENTICATED_AT = "samspil_authenticated_at"  # when the password was accepted (absolute lifetime)
@@ -127,10 +126,14 @@ def totp_verify(*, user: User, code: str) -> TOTPDevice | None:
     return None
 
 
-def backup_code_verify(*, user: User, code: str) -> StaticDevice | None:
-    """The user's backup-code device if ``code`` is one of its unused codes; the code is used up."""
+def backup_code_verify(*, user: User, code: str) -> BackupCodeDevice | None:
+    """The user's backup-code device if ``code`` is one of its unused codes; the code is used up.
+
+    The device is locked for the check, so a code cannot be used twice by two requests at once; a
+    wrong code counts toward the device's throttling.
+    """
     with transaction.atomic():
-        for device in StaticDevice.objects.devices_for_user(user, confirmed=True).select_for_update():
+        for device in BackupCodeDevice.objects.devices_for_user(user, confirmed=True).select_for_update():
             if device.verify_token(code):
                 return device
     return None
@@ -138,7 +141,7 @@ def backup_code_verify(*, user: User, code: str) -> StaticDevice | None:
 
 def mfa_throttled(user: User, *, method: str = "totp") -> bool:
     """True when every device of the kind (``totp`` or ``backup_code``) must wait after failed codes."""
-    model = TOTPDevice if method == "totp" else StaticDevice
+    model: type[Device] = TOTPDevice if method == "totp" else BackupCodeDevice
     devices: list[Device] = list(model.objects.devices_for_user(user, confirmed=True))
     return bool(devices) and all(not d.verify_is_allowed()[0] for d in devices)
 
@@ -170,7 +173,7 @@ def mfa_verify(*, request: HttpRequest, user: User, code: str) -> MfaResult:
         )
         return MfaResult(None, throttled)
     if method == "backup_code":
-        remaining = StaticToken.objects.filter(device=device).count()
+        remaining = BackupCode.objects.filter(device=device).count()
         audit_record(
             action=actions.BACKUP_CODE_USED, request=request, actor=user, detail={"remaining": remaining}
         )
@@ -378,7 +381,7 @@ def totp_device_confirm(
     audit_record(action=actions.MFA_ENROLLED, request=request, actor=actor, target=locked)
     if not is_verified(request.user):
         session_verified(request=request, user=actor, device=locked)
-    if StaticToken.objects.filter(device__user=actor).exists():
+    if BackupCode.objects.filter(device__user=actor).exists():
         return []
     return backup_codes_regenerate(actor=actor, request=request)
 
@@ -412,21 +415,23 @@ def _backup_code() -> str:
 def backup_codes_regenerate(*, actor: User, request: HttpRequest | None = None) -> list[str]:
     """Make ten new single-use backup codes; the old ones stop working. Returns the new codes.
 
-    The device is kept (only its codes change), so a session verified with a backup code stays verified.
+    Only a salted hash of each code is stored (``BackupCode``), so this is the one time the codes
+    can be shown. The device is kept (only its codes change), so a session verified with a backup
+    code stays verified.
     """
-    device = StaticDevice.objects.filter(user=actor).order_by("pk").first()
+    device = BackupCodeDevice.objects.select_for_update().filter(user=actor).order_by("pk").first()
     if device is None:
-        device = StaticDevice.objects.create(user=actor, name=BACKUP_DEVICE_NAME, confirmed=True)
+        device = BackupCodeDevice.objects.create(user=actor, name=BACKUP_DEVICE_NAME, confirmed=True)
     elif not device.confirmed:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-    StaticToken.objects.filter(device__user=actor).delete()
+    BackupCode.objects.filter(device__user=actor).delete()
     codes: list[str] = []
     while len(codes) < BACKUP_CODE_COUNT:
         code = _backup_code()
         if code not in codes:
             codes.append(code)
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    BackupCode.objects.bulk_create([BackupCode.for_code(device, code) for code in codes])
     audit_record(action=actions.BACKUP_CODES_GENERATED, request=request, actor=actor, target=device,
                  detail={"count": len(codes)})
     return codes

@@ -8,10 +8,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP, hotp
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from samspil.accounts.models import User
+from samspil.accounts.models import BackupCode, User
 from samspil.audit.models import AuditEvent
 from samspil.core.scoping import unscoped
 from tests.conftest import verified_client
@@ -39,9 +38,18 @@ def totp_code(device: TOTPDevice) -> str:
     return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
 
 
-def backup_tokens(user: User) -> list[str]:
-    """The user's unused backup codes as stored, sorted."""
-    return sorted(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+def unused_backup_codes(user: User, codes: list[str]) -> list[str]:
+    """Which of ``codes`` (as handed out) the user can still use, sorted.
+
+    Only salted hashes are stored, so the test keeps the codes it was given and checks them against
+    the stored rows; nothing is used up by looking.
+    """
+    stored = list(BackupCode.objects.filter(device__user=user, device__confirmed=True))
+    return sorted(code for code in codes if any(row.matches(code) for row in stored))
+
+
+def stored_backup_code_count(user: User) -> int:
+    return BackupCode.objects.filter(device__user=user).count()
 
 
 def device_of(user: User) -> TOTPDevice:

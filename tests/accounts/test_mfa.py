@@ -11,10 +11,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP, hotp
-from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from samspil.accounts.models import UserSession
+from samspil.accounts.models import BackupCodeDevice, UserSession
 from samspil.accounts.services import BACKUP_CODE_ALPHABET
 from samspil.audit import actions
 from tests.factories import UserFactory, backup_codes
@@ -24,7 +23,6 @@ from .conftest import (
     LOGIN,
     MFA,
     SUDO,
-    backup_tokens,
     device_of,
     events,
     full_login,
@@ -32,7 +30,9 @@ from .conftest import (
     password_login,
     password_only_client,
     signed_in,
+    stored_backup_code_count,
     totp_code,
+    unused_backup_codes,
 )
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,8 @@ def test_backup_code__works_once(user) -> None:
     response = second.post(MFA, {"code": "abcdefghjk"})
 
     assert response.status_code == 400
-    assert backup_tokens(user) == ["mnpqrstuvw"]
+    assert unused_backup_codes(user, ["abcdefghjk", "mnpqrstuvw"]) == ["mnpqrstuvw"]
+    assert stored_backup_code_count(user) == 1
     assert [e.detail for e in events(actions.BACKUP_CODE_USED)] == [{"remaining": 1}]
     assert [e.detail["method"] for e in events(actions.MFA_FAILED)] == ["backup_code"]
 
@@ -204,7 +205,8 @@ def test_enrolment__end_to_end__confirms_the_app_and_shows_backup_codes_once() -
     codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", response.content.decode())
     assert len(codes) == len(set(codes)) == 10
     assert all(len(c) == 10 and set(c) <= set(BACKUP_CODE_ALPHABET) for c in codes)
-    assert backup_tokens(person) == sorted(codes)
+    assert unused_backup_codes(person, codes) == sorted(codes)
+    assert stored_backup_code_count(person) == 10
     assert TOTPDevice.objects.get(user=person).confirmed is True
     assert client.get("/").status_code == 200  # the session is verified
     assert UserSession.objects.filter(user=person, session_key=client.session.session_key).exists()
@@ -229,7 +231,7 @@ def test_enrolment__wrong_code__keeps_the_app_unconfirmed() -> None:
     assert response.status_code == 400
     assert "Koden passer ikke" in response.content.decode()
     assert TOTPDevice.objects.get(user=person).confirmed is False
-    assert not StaticDevice.objects.filter(user=person).exists()
+    assert not BackupCodeDevice.objects.filter(user=person).exists()
     assert client.get("/").status_code == 302
 
 
@@ -255,7 +257,8 @@ def test_enrolment__of_a_second_app__needs_sudo_and_keeps_the_backup_codes(user)
     assert (response.status_code, response["Location"]) == (302, "/konto/profil/")
     assert sorted(TOTPDevice.objects.filter(user=user, confirmed=True).values_list("name", flat=True)) == [
         "Godkenderapp", "Reservetelefon"]
-    assert backup_tokens(user) == ["abcdefghjk"]
+    assert unused_backup_codes(user, ["abcdefghjk"]) == ["abcdefghjk"]
+    assert stored_backup_code_count(user) == 1
     assert events(actions.BACKUP_CODES_GENERATED) == []
 
 

@@ -14,7 +14,16 @@ from samspil.audit import actions
 from samspil.audit.models import Outcome
 from tests.factories import PASSWORD, backup_codes
 
-from .conftest import SUDO, backup_tokens, device_of, events, grant_sudo, signed_in, totp_code
+from .conftest import (
+    SUDO,
+    device_of,
+    events,
+    grant_sudo,
+    signed_in,
+    stored_backup_code_count,
+    totp_code,
+    unused_backup_codes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +43,16 @@ def test_sensitive_post__without_sudo__changes_nothing_and_returns_to_the_form_p
     response = client.post(CODES_PAGE)
 
     assert (response.status_code, response["Location"]) == (302, SUDO_FOR_CODES)
-    assert backup_tokens(user) == ["abcdefghjk"]
+    assert unused_backup_codes(user, ["abcdefghjk"]) == ["abcdefghjk"]
+    assert stored_backup_code_count(user) == 1
     assert events(actions.BACKUP_CODES_GENERATED) == []
 
     confirmed = client.post(SUDO_FOR_CODES, {"password": PASSWORD, "code": totp_code(device_of(user)),
                                              "next": CODES_PAGE})
     assert (confirmed.status_code, confirmed["Location"]) == (302, CODES_PAGE)  # followed with a GET
     assert client.get(CODES_PAGE).status_code == 200
-    assert backup_tokens(user) == ["abcdefghjk"]
+    assert unused_backup_codes(user, ["abcdefghjk"]) == ["abcdefghjk"]
+    assert stored_backup_code_count(user) == 1
 
 
 def test_sudo__with_password_and_code__is_granted_and_audited(user) -> None:
