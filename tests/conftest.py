@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samspil.accounts.models import User
@@ -18,6 +20,16 @@ from samspil.core.roles import Role
 from samspil.organisations.models import Cooperation, Organisation, OrganisationKind, Sector
 
 from .factories import CooperationFactory, MembershipFactory, OrganisationFactory, UserFactory, participate
+
+
+@pytest.fixture(autouse=True)
+def _danish_outside_requests():
+    """Each test starts in the default language (Danish): a request in English through the test client
+    leaves English active in the thread, which must not leak into the next test's messages."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
 
 PERSONAS = (
     "police_officer",
