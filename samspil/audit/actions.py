@@ -184,6 +184,17 @@ MEETING_ACTION_RECORDED = register("meeting.action_recorded", _("Handling aftalt
 MEETING_ACTION_REVIEWED = register("meeting.action_reviewed", _("Handling fulgt op på møde"))
 MEETING_ADDENDUM_ADDED = register("meeting.addendum_added", _("Tilføjelse til låst referat"))
 MEETING_MINUTES_EXPORTED = register("meeting.minutes_exported", _("Referat hentet som PDF"))
+# One per citizen whose case an agenda, the minutes or a minutes PDF showed (samspil.audit.citizens):
+# the lines of the citizen's access log; the read's own event above is the DPO's one line per look.
+MEETING_CASE_AGENDA_VIEWED = register(
+    "meeting.case_agenda_viewed", _("Sag set på dagsordenen til et PSP-møde")
+)
+MEETING_CASE_MINUTES_VIEWED = register(
+    "meeting.case_minutes_viewed", _("Sag set i referatet af et PSP-møde")
+)
+MEETING_CASE_MINUTES_EXPORTED = register(
+    "meeting.case_minutes_exported", _("Sag med i referatet af et PSP-møde, hentet som PDF")
+)
 MEETING_FEEDBACK_CREATED = register("meeting.feedback_created", _("Tilbagemelding til den, der rejste sagen"))
 MEETING_FEEDBACK_EMAILED = register("meeting.feedback_emailed", _("Besked om tilbagemelding sendt pr. e-mail"))
 MEETING_FEEDBACK_VIEWED = register("meeting.feedback_viewed", _("Tilbagemelding læst"))

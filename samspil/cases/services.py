@@ -614,6 +614,32 @@ def task_add(
             _("Den ansvarlige person skal være nøgleperson eller koordinator for den valgte organisation."),
             field="owner",
         )
+    return task_write(
+        actor=actor,
+        case=case,
+        title=title,
+        owner_organisation=owner_organisation,
+        owner=owner,
+        due_date=due_date,
+        source=source,
+        request=request,
+    )
+
+
+def task_write(
+    *,
+    actor: Any,
+    case: Case,
+    title: str,
+    owner_organisation: Organisation,
+    owner: Any,
+    due_date: date | None,
+    source: str,
+    request: HttpRequest | None,
+    detail: dict[str, Any] | None = None,
+) -> Task:
+    """Create a task with its audit event, once the caller has made its checks: ``task_add`` for a case
+    worker; a meeting's agreed action, where the meeting (not the secretary writing it) gives the task."""
     task = Task.objects.create(
         case=case,
         title=title,
@@ -630,7 +656,7 @@ def task_add(
         target=task,
         citizen_id=case.citizen_id,
         cooperation_id=case.cooperation_id,
-        detail={"case": case.pk, "owner_organisation": owner_organisation.pk},
+        detail={"case": case.pk, "owner_organisation": owner_organisation.pk, **(detail or {})},
     )
     return task
 
@@ -650,6 +676,22 @@ def task_set_status(
     reason = _check_text(reason, field="reason", limit=REASON_MAX, required=status in REASON_REQUIRED)
     if status == task.status:
         raise CaseError(_("Opgaven har allerede den status."), field="status")
+    task_status_write(actor=actor, task=task, status=status, reason=reason, request=request)
+    return task
+
+
+def task_status_write(
+    *,
+    actor: Any,
+    task: Task,
+    status: str,
+    reason: str,
+    request: HttpRequest | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Give the task a new status with its audit event, once the caller has made its checks:
+    ``task_set_status`` for a case worker; a meeting's review of an action for the meeting."""
+    case = task.case
     previous = task.status
     task.status = status
     task.status_reason = reason if status in REASON_REQUIRED else ""
@@ -662,9 +704,8 @@ def task_set_status(
         target=task,
         citizen_id=case.citizen_id,
         cooperation_id=case.cooperation_id,
-        detail={"case": case.pk, "from": previous, "to": status},
+        detail={"case": case.pk, "from": previous, "to": status, **(detail or {})},
     )
-    return task
 
 
 # --- Audited reads -------------------------------------------------------------------------------------

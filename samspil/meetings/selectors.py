@@ -291,9 +291,15 @@ class MeetingPage:
 
     @property
     def shown_citizen_ids(self) -> list[int]:
-        ids = {r.item.case.citizen_id for r in self.rows + self.proposals if r.item.case and not r.restricted}
-        ids |= {c.action.case.citizen_id for c in self.carried if c.action.case and not c.restricted}
-        return sorted(i for i in ids if i is not None)
+        return sorted({citizen_id for _case_id, citizen_id in self.shown_citizen_cases})
+
+    @property
+    def shown_citizen_cases(self) -> list[tuple[int, int]]:
+        """(case id, citizen id) of each identified case whose details this page showed: restricted items
+        (need-to-know) and anonymous discussions show no citizen."""
+        cases = [r.item.case for r in self.rows + self.proposals if r.item.case and not r.restricted]
+        cases += [c.action.case for c in self.carried if c.action.case and not c.restricted]
+        return sorted({(case.pk, case.citizen_id) for case in cases if case.citizen_id is not None})
 
 
 def _carried_rows(

@@ -23,11 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samspil.audit import actions as codes
+from samspil.audit.citizens import CitizenShown, audit_record_per_citizen
+from samspil.audit.models import AuditEvent
 from samspil.audit.services import audit_record
 from samspil.cases.identifiers import identifier_problem
-from samspil.cases.models import Case, CaseState, Task, TaskStatus
+from samspil.cases.models import Case, CaseState, Task
 from samspil.cases.policies import case_access
 from samspil.cases.selectors import cases_visible_to
+from samspil.cases.services import task_status_write, task_write
 from samspil.citizens.selectors import case_worker_memberships, case_worker_organisations
 from samspil.organisations.models import Cooperation, CooperationGroup, CooperationOrganisation, Organisation
 
@@ -126,8 +129,8 @@ def _audit(
     citizen_id: int | None = None,
     organisation_id: int | None = None,
     detail: dict[str, Any] | None = None,
-) -> None:
-    audit_record(
+) -> AuditEvent:
+    return audit_record(
         action=action,
         actor=actor,
         request=request,
@@ -969,31 +972,22 @@ def _task_for_action(
     due_date: date | None,
     request: HttpRequest | None,
 ) -> Task:
-    """The case task for a meeting action. Written here rather than through ``cases.services.task_add``
-    because the person taking the minutes need not work on the case for an involved organisation (the
-    meeting, not the writer, gives the task); the checks that service makes were made above, and the same
-    audit event is written."""
+    """The case task for a meeting action. Not through ``cases.services.task_add`` because the person
+    taking the minutes need not work on the case for an involved organisation (the meeting, not the
+    writer, gives the task); the checks that service makes were made above."""
     case = item.case
     assert case is not None
-    task = Task.objects.create(
+    return task_write(
+        actor=actor,
         case=case,
         title=what,
         owner_organisation=organisation,
         owner=owner,
         due_date=due_date,
         source="meeting",
-        created_by=actor,
-    )
-    audit_record(
-        action=codes.CASE_TASK_ADDED,
-        actor=actor,
         request=request,
-        target=task,
-        citizen_id=case.citizen_id,
-        cooperation_id=case.cooperation_id,
-        detail={"case": case.pk, "owner_organisation": organisation.pk, "meeting": item.meeting_id},
+        detail={"meeting": item.meeting_id},
     )
-    return task
 
 
 @transaction.atomic
@@ -1052,24 +1046,11 @@ def action_review(
 def _sync_task(
     *, actor: Any, task: Task, status: str, reason: str, request: HttpRequest | None, meeting: Meeting
 ) -> None:
-    """Give the case task the review's status, with the same audit event as the cases service."""
+    """Give the case task the review's status (the meeting reviewed it, whoever writes the minutes)."""
     if task.status == status:
         return
-    previous = task.status
-    reasoned = status in (TaskStatus.NOT_POSSIBLE, TaskStatus.NOT_UNDERTAKEN)
-    Task.objects.filter(pk=task.pk).scoped().update(
-        status=status,
-        status_reason=reason if reasoned else "",
-        closed_at=None if status == TaskStatus.OPEN else timezone.now(),
-    )
-    task.status = status
-    audit_record(
-        action=codes.CASE_TASK_STATUS_CHANGED,
-        actor=actor,
-        request=request,
-        target=task,
-        cooperation_id=meeting.cooperation_id,
-        detail={"case": task.case_id, "from": previous, "to": status, "meeting": meeting.pk},
+    task_status_write(
+        actor=actor, task=task, status=status, reason=reason, request=request, detail={"meeting": meeting.pk}
     )
 
 
@@ -1275,8 +1256,9 @@ def meeting_record_read(
     minutes: bool,
     request: HttpRequest | None = None,
 ) -> None:
-    """Audit a look at the agenda or minutes: the cases (and citizens) whose details were shown."""
-    _audit(
+    """Audit a look at the agenda or minutes: one event for the meeting with the cases (and citizens)
+    whose details were shown, and one per citizen shown for the citizen's access log."""
+    event = _audit(
         codes.MEETING_MINUTES_VIEWED if minutes else codes.MEETING_AGENDA_VIEWED,
         actor=actor,
         meeting=meeting,
@@ -1287,6 +1269,39 @@ def meeting_record_read(
             "restricted": sum(1 for r in page.rows if r.restricted),
         },
     )
+    _audit_citizens_shown(
+        event,
+        meeting=meeting,
+        page=page,
+        action=codes.MEETING_CASE_MINUTES_VIEWED if minutes else codes.MEETING_CASE_AGENDA_VIEWED,
+        purpose=(
+            _("Referatet af PSP-mødet %(date)s (%(series)s)")
+            if minutes
+            else _("Dagsordenen til PSP-mødet %(date)s (%(series)s)")
+        ),
+    )
+
+
+def _audit_citizens_shown(
+    event: AuditEvent, *, meeting: Meeting, page: selectors.MeetingPage, action: str, purpose: str
+) -> None:
+    """One event per identified case the page showed, with its citizen (restricted items and anonymous
+    discussions show none), so that the look is in each citizen's access log. ``purpose`` is filled in
+    with the meeting's date and series."""
+    text = purpose % {
+        "date": timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y"),
+        "series": meeting.series.name,
+    }
+    audit_record_per_citizen(
+        event,
+        action=action,
+        shown=[
+            CitizenShown(citizen_id, Case._meta.label_lower, str(case_id))
+            for case_id, citizen_id in page.shown_citizen_cases
+        ],
+        purpose=text,
+        detail={"meeting": meeting.pk},
+    )
 
 
 @transaction.atomic
@@ -1294,7 +1309,8 @@ def minutes_export(
     *, actor: Any, meeting: Meeting, organisation: Organisation, request: HttpRequest | None = None
 ) -> bytes:
     """The minutes as PDF for one of the actor's organisations, holding only what that organisation may
-    see (need-to-know by involvement), marked confidential. Audited as an export with the cases shown."""
+    see (need-to-know by involvement), marked confidential. Audited as an export with the cases shown,
+    and once per citizen shown for the citizen's access log."""
     from .pdf import minutes_pdf
 
     if not may_see_meetings_of(actor, meeting.cooperation_id):
@@ -1321,7 +1337,7 @@ def minutes_export(
         attendances=list(selectors.attendances_of(meeting)),
         terms=confidentiality_terms(),
     )
-    _audit(
+    event = _audit(
         codes.MEETING_MINUTES_EXPORTED,
         actor=actor,
         meeting=meeting,
@@ -1333,6 +1349,13 @@ def minutes_export(
             "restricted": sum(1 for r in page.rows if r.restricted),
             "draft": not meeting.is_closed,
         },
+    )
+    _audit_citizens_shown(
+        event,
+        meeting=meeting,
+        page=page,
+        action=codes.MEETING_CASE_MINUTES_EXPORTED,
+        purpose=_("Referatet af PSP-mødet %(date)s (%(series)s), hentet som PDF"),
     )
     return pdf
 

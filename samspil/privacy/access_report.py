@@ -8,9 +8,26 @@ citizen by date, organisation and purpose. Never the names or ids of the employe
 C-579/21 and Datatilsynet's 2024 decision: the citizen is owed the dates and purposes of look-ups, not the
 identity of the staff).
 
+The concerns of radicalisation about the citizen (linked to one of their cases) are listed with when
+they were raised and by which organisation, their steps with dates, the organisations involved, the dates
+of the assessments, the decision and the kinds of intervention, the plan's dates, the reviews, the
+closing reason, and what was shared in them on which legal basis (like the case disclosures). What was
+seen or heard, the interview, the assessments' content and the notes are the lead contacts' working
+texts, which may name the people who raised the concern: the report says the citizen may ask the
+organisations for them, as for the entries only their author sees.
+
 Entries that the police have withheld (``AccessExemption``) are left out with their disclosures and the
-log lines about them; the report says only "N notater tilbageholdt efter <reference>". Free texts written
-only for internal use (an exemption's reason, a hold's reason) never appear.
+log lines about them; the report says only "N notater tilbageholdt efter <reference>". A concern handed
+to the police is withheld the same way, whole and without needing an exemption: from the hand-over it is
+the police's (the SOP's "the most serious concerns are handled by the police alone"), and telling the
+citizen that a concern of radicalisation about them went to the police, when, or who shared what in it
+could harm the police's prevention or investigation (databeskyttelsesloven § 22; for the police's own
+data retshåndhævelsesloven). It stays out after closing, because Samspil cannot know when the police's
+interest ends: the citizen asks the police, who decide on their own records. Its disclosures and the log
+lines about it go with it, and the report says only "oplysninger om N forløb tilbageholdt efter
+<reference>", a wording that does not say it was a concern; nor does the report ever say that no
+concern exists. Free texts written only for internal use (an exemption's reason, a hold's reason, a
+concern's notes) never appear.
 """
 
 from __future__ import annotations
@@ -37,11 +54,29 @@ from samspil.cases.models import CaseState, EntryVisibility, JournalEntry
 from samspil.citizens.cpr import cpr_format
 from samspil.citizens.models import Citizen
 from samspil.citizens.services import citizen_cpr
+from samspil.concerns.models import Concern, ConcernDisclosure, ConcernStatus
 from samspil.organisations.models import Organisation
-from samspil.sharing.models import CitizenInforming, Consent, Disclosure, LegalBasis
+from samspil.sharing.models import (
+    CitizenInforming,
+    Consent,
+    DataCategory,
+    Disclosure,
+    LegalBasis,
+    Purpose,
+    RestrictionCode,
+)
 
-from .models import CitizenRectification, ExemptionSubject, RectifiableField
-from .selectors import citizen_access_events, citizen_cases, exemptions_of_citizen, organisation_names
+from .models import DEFAULT_EXEMPTION_REFERENCE, CitizenRectification, ExemptionSubject, RectifiableField
+from .selectors import (
+    citizen_access_events,
+    citizen_cases,
+    citizen_concerns,
+    exemptions_of_citizen,
+    organisation_names,
+)
+
+# The reference a concern handed to the police is withheld under (see the module docstring).
+CONCERN_WITHHELD_REFERENCE = DEFAULT_EXEMPTION_REFERENCE
 
 
 @dataclass(frozen=True)
@@ -141,9 +176,70 @@ class ReportAccessLine:
 
 
 @dataclass(frozen=True)
+class ReportConcernInvolvement:
+    organisation: str
+    added_at: datetime
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReportConcernAssessment:
+    """That an assessment was made, when and by which organisation; its content is not in the report."""
+
+    assessed_at: datetime
+    organisation: str
+
+
+@dataclass(frozen=True)
+class ReportConcernReview:
+    months: int
+    due_on: date
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReportConcern:
+    reference: str
+    case: str
+    raised_at: datetime
+    raised_by_organisation: str
+    status: str
+    steps: list[ReportStateChange]
+    organisations: list[ReportConcernInvolvement]
+    assessments: list[ReportConcernAssessment]
+    decision: str
+    decided_at: datetime | None
+    interventions: list[str]
+    intervention_started_on: date | None
+    intervention_planned_end_on: date | None
+    intervention_ended_on: date | None
+    reviews: list[ReportConcernReview]
+    closed_at: datetime | None
+    closing_reason: str
+
+
+@dataclass(frozen=True)
+class ReportConcernDisclosure:
+    disclosed_at: datetime
+    concern: str
+    source_organisation: str
+    recipients: list[str]
+    legal_basis: str
+    legal_basis_citation: str
+    purpose: str
+    justification: str
+    categories: list[str]
+    restrictions: list[str]
+
+
+@dataclass(frozen=True)
 class ReportWithheld:
+    """What is withheld under one legal reference: the police's journal entries and, in words that do not
+    say what they are, the other records (concerns handed to the police)."""
+
     legal_reference: str
     entries: int
+    other_records: int = 0
 
 
 @dataclass(frozen=True)
@@ -169,6 +265,8 @@ class AccessReport:
     shared_entries: list[ReportEntry] = field(default_factory=list)
     unshared_entries: list[tuple[str, int]] = field(default_factory=list)
     disclosures: list[ReportDisclosure] = field(default_factory=list)
+    concerns: list[ReportConcern] = field(default_factory=list)
+    concern_disclosures: list[ReportConcernDisclosure] = field(default_factory=list)
     consents: list[ReportConsent] = field(default_factory=list)
     informing: list[ReportInforming] = field(default_factory=list)
     rectifications: list[ReportRectification] = field(default_factory=list)
@@ -178,6 +276,10 @@ class AccessReport:
     @property
     def withheld_entries(self) -> int:
         return sum(w.entries for w in self.withheld)
+
+    @property
+    def withheld_other_records(self) -> int:
+        return sum(w.other_records for w in self.withheld)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -206,9 +308,13 @@ def access_report_build(*, citizen: Citizen, produced_by_organisation: Organisat
         int(e.subject_id) for e in exemptions if e.subject_type == ExemptionSubject.JOURNAL_ENTRY
     }
     by_reference = Counter(e.legal_reference for e in exemptions)
-    basis_codes = {case.identification_legal_basis for case in cases}
-    bases = {b.code: b for b in LegalBasis.objects.filter(code__in=basis_codes)}
     states = dict(CaseState.choices)
+    concerns = list(citizen_concerns(citizen))
+    withheld_concerns = [c for c in concerns if c.is_with_police]  # type: ignore[attr-defined]
+    concerns = [c for c in concerns if not c.is_with_police]  # type: ignore[attr-defined]
+    other_by_reference: Counter[str] = Counter()
+    if withheld_concerns:
+        other_by_reference[CONCERN_WITHHELD_REFERENCE] = len(withheld_concerns)
 
     disclosures = [
         d
@@ -253,12 +359,17 @@ def access_report_build(*, citizen: Citizen, produced_by_organisation: Organisat
             unshared[entry.organisation.name] += 1
 
     events = list(citizen_access_events(citizen))
-    hidden_objects = {("cases.journalentry", str(pk)) for pk in withheld_entry_ids} | {
-        ("sharing.disclosure", str(pk)) for pk in withheld_disclosure_ids
-    }
+    hidden_objects = (
+        {("cases.journalentry", str(pk)) for pk in withheld_entry_ids}
+        | {("sharing.disclosure", str(pk)) for pk in withheld_disclosure_ids}
+        | {(Concern._meta.label_lower, str(c.pk)) for c in withheld_concerns}
+    )
     events = [e for e in events if (e.object_type, e.object_id) not in hidden_objects]
     organisations = organisation_names(e.organisation_id for e in events)
     outcomes = dict(Outcome.choices)
+    # Identification bases, and the codes some events record as their purpose, named as the law does.
+    basis_codes = {case.identification_legal_basis for case in cases} | {e.purpose for e in events if e.purpose}
+    bases = {b.code: b for b in LegalBasis.objects.filter(code__in=sorted(basis_codes))}
 
     return AccessReport(
         produced_at=timezone.now(),
@@ -320,6 +431,10 @@ def access_report_build(*, citizen: Citizen, produced_by_organisation: Organisat
             )
             for d in disclosures
         ],
+        concerns=[_report_concern(c) for c in concerns],
+        concern_disclosures=[
+            _report_concern_disclosure(d, concern=c) for c in concerns for d in c.disclosures.all()
+        ],
         consents=[
             ReportConsent(
                 given_at=c.given_at,
@@ -372,13 +487,87 @@ def access_report_build(*, citizen: Citizen, produced_by_organisation: Organisat
                     organisations.get(e.organisation_id, "") if e.organisation_id else _("Samspil (system)")
                 ),
                 action=label_for(e.action),
-                purpose=e.purpose,
+                purpose=_purpose_text(e.purpose, bases),
                 outcome=str(outcomes.get(e.outcome, e.outcome)),
             )
             for e in events
         ],
-        withheld=[ReportWithheld(reference, n) for reference, n in sorted(by_reference.items())],
+        withheld=[
+            ReportWithheld(reference, by_reference[reference], other_by_reference[reference])
+            for reference in sorted(set(by_reference) | set(other_by_reference))
+        ],
     )
+
+
+def _report_concern(concern: Concern) -> ReportConcern:
+    """What the citizen is owed of one concern: dates, organisations, steps, the decision and the kinds of
+    intervention, and the closing reason. Never the people, nor the working texts (observation,
+    interview, triage, assessments, recommendation, notes)."""
+    statuses = dict(ConcernStatus.choices)
+    plan = getattr(concern, "plan", None)
+    return ReportConcern(
+        reference=concern.reference,
+        case=concern.case.pseudonym if concern.case else "",
+        raised_at=concern.raised_at,
+        raised_by_organisation=concern.raised_by_organisation.name,
+        status=str(statuses.get(concern.status, concern.status)),
+        steps=[
+            ReportStateChange(
+                t.at,
+                str(statuses.get(t.from_status, t.from_status)) if t.from_status else "",
+                str(statuses.get(t.to_status, t.to_status)),
+            )
+            for t in concern.transitions.all()
+        ],
+        organisations=[
+            ReportConcernInvolvement(i.organisation.name, i.added_at, i.ended_at)
+            for i in concern.involvements.all()
+        ],
+        assessments=[
+            ReportConcernAssessment(
+                a.created_at, a.created_by_organisation.name if a.created_by_organisation else ""
+            )
+            for a in concern.assessments.all()
+        ],
+        decision=concern.get_decision_display() if concern.decision else "",
+        decided_at=concern.decided_at,
+        interventions=concern.intervention_labels,
+        intervention_started_on=plan.started_on if plan else None,
+        intervention_planned_end_on=plan.planned_end_on if plan else None,
+        intervention_ended_on=plan.ended_on if plan else None,
+        reviews=[ReportConcernReview(r.months, r.due_on, r.completed_at) for r in concern.reviews.all()],
+        closed_at=concern.closed_at,
+        closing_reason=concern.closing_reason if concern.status == ConcernStatus.CLOSED else "",
+    )
+
+
+def _report_concern_disclosure(disclosure: ConcernDisclosure, *, concern: Concern) -> ReportConcernDisclosure:
+    """A disclosure in a concern, as the case disclosures are shown: metadata, not the text shared."""
+    return ReportConcernDisclosure(
+        disclosed_at=disclosure.shared_at,
+        concern=concern.reference,
+        source_organisation=disclosure.source_organisation.name,
+        recipients=[o.name for o in disclosure.recipients.all()],
+        legal_basis=disclosure.legal_basis_name,
+        legal_basis_citation=disclosure.legal_basis_citation,
+        purpose=str(dict(Purpose.choices).get(disclosure.purpose, disclosure.purpose)),
+        justification=disclosure.justification,
+        categories=_labels(DataCategory.choices, disclosure.categories),
+        restrictions=_labels(RestrictionCode.choices, disclosure.restrictions),
+    )
+
+
+def _purpose_text(purpose: str, bases: dict[str, LegalBasis]) -> str:
+    """An event's purpose as the citizen reads it: the sharing purposes and legal-basis codes that
+    sharing events record are named; retention is said in words; other purposes are already text."""
+    purposes = dict(Purpose.choices)
+    if purpose in purposes:
+        return str(purposes[purpose])
+    if purpose in bases:
+        return _basis_text(bases[purpose], None)
+    if purpose == "retention":
+        return _("Sletning efter slettefristen")
+    return purpose
 
 
 def _is_withheld(disclosure: Disclosure, withheld_entry_ids: set[int]) -> bool:
@@ -439,6 +628,8 @@ def access_report_produce(
                 "disclosures": len(report.disclosures),
                 "access_log_lines": len(report.access_log),
                 "withheld_entries": report.withheld_entries,
+                "concerns": len(report.concerns),
+                "withheld_other_records": report.withheld_other_records,
             },
         )
     return report, content

@@ -106,6 +106,7 @@ def citizen_rights(request: HttpRequest, pk: int) -> HttpResponse:
             "holds": list(selectors.legal_holds_of_citizen(citizen)),
             "rectifications": list(selectors.rectifications_of(citizen)),
             "withheld": selectors.exemptions_of_citizen(citizen).count(),
+            "concerns_with_police": selectors.citizen_concerns_with_police(citizen),
         },
     )
 

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from samspil.accounts.models import User
@@ -29,6 +29,16 @@ from samspil.citizens.cpr import cpr_lookup_hash
 from samspil.citizens.models import Citizen
 from samspil.citizens.names import fold_name
 from samspil.citizens.selectors import case_worker_organisations, citizen_visible
+from samspil.concerns.models import (
+    Assessment,
+    Concern,
+    ConcernDisclosure,
+    ConcernInvolvement,
+    ConcernReview,
+    ConcernStatus,
+    ConcernTransition,
+    Decision,
+)
 from samspil.core.roles import Capability, Role
 from samspil.core.scoping import unscoped
 from samspil.organisations.models import Cooperation, Membership, Organisation
@@ -442,3 +452,51 @@ def citizen_access_events(citizen: Citizen) -> QuerySet[AuditEvent]:
     """Every audit event about the citizen, oldest first: the access log of the access report. The
     citizen is the scope (the caller has checked that the DPO may report on them)."""
     return AuditEvent.objects.filter(citizen_id=citizen.pk).order_by("occurred_at", "id").scoped()
+
+
+# A concern handed to the police (now, or before it was closed): the access report withholds it whole
+# (see samspil/privacy/access_report.py).
+CONCERN_WITH_POLICE = (
+    Q(handed_to_police_at__isnull=False) | Q(status=ConcernStatus.POLICE) | Q(decision=Decision.POLICE)
+)
+
+
+def citizen_concerns(citizen: Citizen) -> QuerySet[Concern]:
+    """The concerns of radicalisation about the citizen (linked to one of their cases), oldest first,
+    marked ``is_with_police``, with what the access report shows of them: steps, organisations,
+    assessments (dates only), the intervention plan, reviews and disclosures. A fixed number of queries,
+    whatever the number of concerns. The citizen is the scope (the caller has checked that the DPO may
+    report on them)."""
+    return (
+        Concern.objects.filter(case__citizen=citizen)
+        .annotate(is_with_police=ExpressionWrapper(CONCERN_WITH_POLICE, output_field=BooleanField()))
+        .select_related("case", "raised_by_organisation", "plan")
+        .prefetch_related(
+            Prefetch("transitions", queryset=ConcernTransition.objects.order_by("at", "pk").scoped()),
+            Prefetch(
+                "involvements",
+                queryset=ConcernInvolvement.objects.select_related("organisation").order_by("added_at", "pk")
+                .scoped(),
+            ),
+            Prefetch(
+                "assessments",
+                queryset=Assessment.objects.select_related("created_by_organisation").order_by("number")
+                .scoped(),
+            ),
+            Prefetch("reviews", queryset=ConcernReview.objects.order_by("due_on", "pk").scoped()),
+            Prefetch(
+                "disclosures",
+                queryset=ConcernDisclosure.objects.select_related("source_organisation")
+                .prefetch_related(Prefetch("recipients", queryset=Organisation.objects.order_by("name")))
+                .order_by("shared_at", "pk")
+                .scoped(),
+            ),
+        )
+        .order_by("raised_at", "pk")
+        .scoped()
+    )
+
+
+def citizen_concerns_with_police(citizen: Citizen) -> int:
+    """How many concerns about the citizen the access report withholds (for the DPO's page)."""
+    return Concern.objects.filter(CONCERN_WITH_POLICE, case__citizen=citizen).scoped().count()

@@ -129,6 +129,12 @@ def test_reviewing_as_done__closes_the_action_and_its_task(world, client_for, ca
     action.refresh_from_db()
     action.task.refresh_from_db()
     assert action.status == ActionStatus.DONE and action.task.status == TaskStatus.DONE
+    [changed] = events(codes.CASE_TASK_STATUS_CHANGED)  # on the citizen's access log like any task change
+    assert (changed.citizen_id, changed.detail["to"], changed.detail["meeting"]) == (
+        case.citizen_id,
+        TaskStatus.DONE,
+        meeting.pk,
+    )
     [review] = ActionReview.objects.scoped().all()
     assert (review.meeting, review.outcome, review.reason) == (
         meeting,

@@ -203,6 +203,14 @@ def test_agenda__opens_only_after_the_confidentiality_statement_is_accepted(
     assert "Borger M-1001" in client.get(url).content.decode()
     [read] = events(actions.MEETING_AGENDA_VIEWED)
     assert read.detail["cases"] == [case.pk] and read.detail["citizens"] == [case.citizen_id]
+    assert read.citizen_id is None  # the meeting's one event for the DPO; the citizen's own follows
+    [shown] = events(actions.MEETING_CASE_AGENDA_VIEWED)
+    assert (shown.citizen_id, shown.object_type, shown.object_id) == (case.citizen_id, "cases.case", str(case.pk))
+    assert (shown.actor_id, shown.organisation_id, shown.cooperation_id, shown.occurred_at) == (
+        read.actor_id, world.police.pk, world.cooperation.pk, read.occurred_at)
+    date = timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y")
+    assert shown.purpose == f"Dagsordenen til PSP-mødet {date} (Nøglepersongruppen)"
+    assert shown.detail == {"meeting": meeting.pk, "read_event": read.pk}
 
 
 def test_accepting_at_a_meeting_in_progress__records_the_person_as_present(world, client_for, case) -> None:
@@ -230,6 +238,10 @@ def test_item_about_a_case_the_attendees_organisation_is_not_involved_in__shows_
     assert "Testrup Politi (fiktiv), Region Test (fiktiv)" in page  # which organisations are involved
     [read] = events(actions.MEETING_AGENDA_VIEWED)
     assert read.detail["cases"] == [case.pk] and read.detail["restricted"] == 1
+    # Only the citizen whose item was shown has the look in their access log; the restricted one not.
+    shown = events(actions.MEETING_CASE_AGENDA_VIEWED)
+    assert [(e.citizen_id, e.object_id) for e in shown] == [(case.citizen_id, str(case.pk))]
+    assert events(actions.MEETING_CASE_AGENDA_VIEWED, citizen_id=police_case.citizen_id) == []
 
 
 def test_police_officer__sees_both_items(world, client_for, meeting, case, police_case) -> None:
@@ -255,6 +267,9 @@ def test_anonymous_discussion_item__shows_only_its_pseudonym(world, client_for, 
     )
     assert "Borger A-7" in page and "Anonym drøftelse" in page
     assert anonymous.description not in page
+    [read] = events(actions.MEETING_AGENDA_VIEWED)
+    assert read.detail["cases"] == [anonymous.pk] and read.detail["citizens"] == []
+    assert events(actions.MEETING_CASE_AGENDA_VIEWED) == []  # an anonymous discussion has no citizen
 
 
 @pytest.mark.parametrize("persona", ["frontline_worker", "dpo", "outsider"])

@@ -10,7 +10,7 @@ from samspil.audit import actions
 from samspil.meetings.models import Addendum, Decision, MeetingStatus, MinutesEntry, MinutesRevision
 from samspil.organisations.models import Membership
 
-from .helpers import acknowledge, events, item_on, meeting_in
+from .helpers import acknowledge, events, item_on, meeting_in, psp_case
 
 
 @pytest.fixture
@@ -130,6 +130,28 @@ def test_investigative_member__does_not_see_the_shared_minutes(world, client_for
     )
     assert "indlagt i weekenden" not in page
     assert "vises ikke for medlemmer, der bruges i efterforskning" in page
+
+
+def test_reading_the_minutes__puts_one_line_per_citizen_shown_in_their_access_logs(
+    world, client_for, open_meeting, case, police_case
+) -> None:
+    item_on(open_meeting, case=case)
+    item_on(open_meeting, case=police_case)
+    item_on(open_meeting, case=psp_case(world, pseudonym="Borger A-9"))  # anonymous: no citizen
+    item_on(open_meeting, theme="Samarbejdet med boligselskabet")
+    acknowledge(open_meeting, world.users["social_worker"])
+
+    client_for("social_worker").get(reverse("meetings:minutes", args=[open_meeting.pk]))
+
+    [read] = events(actions.MEETING_MINUTES_VIEWED)
+    assert read.citizen_id is None and read.detail["restricted"] == 1
+    # The municipality is not involved in the police's case: that item was restricted, so only the
+    # citizen of the shared case had their data shown.
+    [shown] = events(actions.MEETING_CASE_MINUTES_VIEWED)
+    assert (shown.citizen_id, shown.object_id, shown.organisation_id) == (
+        case.citizen_id, str(case.pk), world.municipality.pk)
+    assert shown.purpose.startswith("Referatet af PSP-mødet ")
+    assert events(actions.MEETING_CASE_AGENDA_VIEWED) == []
 
 
 def test_text_too_long_without_javascript__is_refused_and_the_text_is_kept(

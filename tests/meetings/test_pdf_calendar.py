@@ -70,13 +70,28 @@ def test_pdf_for_the_municipality__holds_only_what_the_municipality_may_see(
         and export.detail["restricted"] == 1
         and export.detail["draft"] is False
     )
+    # The citizen whose case is in the PDF has the export in their access log; the police's case is
+    # restricted for the municipality and so is not in it.
+    [shown] = events(codes.MEETING_CASE_MINUTES_EXPORTED)
+    assert (shown.citizen_id, shown.object_id, shown.organisation_id) == (
+        case.citizen_id, str(case.pk), world.municipality.pk)
+    date = timezone.localtime(held.starts_at).strftime("%d-%m-%Y")
+    assert shown.purpose == f"Referatet af PSP-mødet {date} (Nøglepersongruppen), hentet som PDF"
+    assert shown.detail == {"meeting": held.pk, "read_event": export.pk}
 
 
-def test_pdf_for_the_police__holds_the_police_case_and_the_polices_own_note(world, client_for, held) -> None:
+def test_pdf_for_the_police__holds_the_police_case_and_the_polices_own_note(
+    world, client_for, held, case, police_case
+) -> None:
     response = client_for("police_officer").get(reverse("meetings:minutes_pdf", args=[held.pk]))
     text = _text(response.content)
     assert "Borger M-2002" in text and "våbenbesiddelse" in text and "Politiets egen note" in text
     assert "Kommunens egen note" not in text
+    [export] = events(codes.MEETING_MINUTES_EXPORTED)
+    shown = events(codes.MEETING_CASE_MINUTES_EXPORTED)
+    assert sorted((e.citizen_id, e.object_id) for e in shown) == sorted(
+        (c.citizen_id, str(c.pk)) for c in (case, police_case))
+    assert {(e.organisation_id, e.detail["read_event"]) for e in shown} == {(world.police.pk, export.pk)}
 
 
 def test_every_page_of_the_pdf__is_marked_confidential(world, client_for, held) -> None:
@@ -97,6 +112,7 @@ def test_pdf_for_another_organisation__is_refused_audited_and_not_exported(world
     )
     assert response.status_code == 403
     assert events(codes.MEETING_MINUTES_EXPORTED) == []
+    assert events(codes.MEETING_CASE_MINUTES_EXPORTED) == []
     [denial] = events(codes.ACCESS_DENIED, actor_id=world.users["social_worker"].pk)
     assert denial.detail["needed"] == "meeting.export"
 

@@ -17,8 +17,8 @@ from .helpers import acknowledge, action_on, item_on, meeting_in, psp_case
 
 # session, user, OTP device, memberships, the page's own reads (meeting, attendance, items, involvements,
 # carried actions and their reviews; for the minutes also entries, decisions, actions, addenda) and the
-# audit insert
-PAGE_QUERIES = {"meetings:meeting_detail": 15, "meetings:minutes": 21}
+# two audit inserts (the read's event, and one INSERT for the events of every citizen shown)
+PAGE_QUERIES = {"meetings:meeting_detail": 16, "meetings:minutes": 22}
 
 
 def _grow(world, meeting, earlier, n: int) -> None:

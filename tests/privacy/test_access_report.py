@@ -4,19 +4,25 @@ audit, and who may produce it."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from samspil.audit import actions
+from samspil.audit.actions import label_for
 from samspil.audit.models import AuditEvent
 from samspil.cases.models import CaseState
+from samspil.concerns.models import ConcernStatus
+from samspil.concerns.services import concern_disclose
 from samspil.core.scoping import unscoped
 from samspil.privacy.access_report import access_report_build
 from samspil.privacy.models import AccessExemption, ExemptionSubject
 from samspil.sharing.models import CitizenInforming, InformingReason
 
+from ..concerns.helpers import at_status, with_ended_intervention
 from ..conftest import verified_client
 from ..factories import CitizenFactory
 from ..sharing.helpers import consent_for, entry_of, psp_case, shared_disclosure
@@ -122,7 +128,8 @@ def test_json__lists_data_disclosures_consents_informing_and_log_lines_without_p
     assert [c["purpose_text"] for c in report["consents"]] == ["Koordinering af hjælp (fiktivt)."]
     assert [(i["is_informed"], i["reason"]) for i in report["informing"]] == [
         (False, "Borgeren har ikke kunnet træffes")]
-    assert report["withheld"] == [{"legal_reference": "Databeskyttelsesloven § 22", "entries": 1}]
+    assert report["withheld"] == [
+        {"legal_reference": "Databeskyttelsesloven § 22", "entries": 1, "other_records": 0}]
     # The log: two look-ups; the lines about the withheld entry and its disclosure are left out.
     assert [(line["organisation"], line["action"]) for line in report["access_log"]] == [
         ("Testrup Politi (fiktiv)", "Sag set"), ("Testrup Kommune (fiktiv)", "Borger set")]
@@ -143,7 +150,7 @@ def test_report__is_audited_with_the_citizen_id_and_counts_only(world, report_wo
     assert (event.actor_id, event.citizen_id, event.cooperation_id, event.organisation_id) == (
         world.users["dpo"].pk, citizen.pk, world.cooperation.pk, world.municipality.pk)
     assert event.detail == {"format": "json", "cases": 1, "disclosures": 1, "access_log_lines": 2,
-                            "withheld_entries": 1}
+                            "withheld_entries": 1, "concerns": 0, "withheld_other_records": 0}
     assert "Fiktiv Borger Indsigt" not in json.dumps(event.detail)
 
 
@@ -203,7 +210,7 @@ def test_report__lifted_exemption_puts_the_entry_back(world, report_world):
     assert len(report.disclosures) == 2
 
 
-def test_build__query_count_does_not_grow_with_cases_entries_and_disclosures(world):
+def test_build__query_count_does_not_grow_with_cases_entries_disclosures_and_concerns(world):
     def citizen_with(n: int):
         citizen = CitizenFactory(cooperation=world.cooperation)
         for _ in range(n):
@@ -212,6 +219,12 @@ def test_build__query_count_does_not_grow_with_cases_entries_and_disclosures(wor
                 case.state = CaseState.CLOSED
             for _ in range(n):
                 shared_disclosure(case, entry_of(case, world.police), [world.municipality])
+            concern = at_status(world, ConcernStatus.FOLLOW_UP, raiser="social_worker", subject_kind="case",
+                                case=case)
+            with_ended_intervention(world, concern, ended_on=timezone.localdate() - timedelta(days=10))
+            concern_disclose(actor=world.users["psychiatry_nurse"], concern=concern, organisation=world.region,
+                             text="Oplysning (fiktiv).", basis_code="rpl-115-2", justification="Nødvendigt.",
+                             categories=["health"])
         return citizen
 
     small, large = citizen_with(1), citizen_with(3)
@@ -219,7 +232,24 @@ def test_build__query_count_does_not_grow_with_cases_entries_and_disclosures(wor
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as one:
-        access_report_build(citizen=small, produced_by_organisation=None)
+        small_report = access_report_build(citizen=small, produced_by_organisation=None)
     with CaptureQueriesContext(connection) as three:
-        access_report_build(citizen=large, produced_by_organisation=None)
+        large_report = access_report_build(citizen=large, produced_by_organisation=None)
     assert len(three) == len(one)
+    assert (len(small_report.concerns), len(large_report.concerns)) == (1, 3)
+    assert len(large_report.concern_disclosures) == 3
+    assert all(c.reviews and c.intervention_ended_on for c in large_report.concerns)
+
+
+def test_access_log__names_the_purposes_that_sharing_events_record_as_codes(world, report_world):
+    citizen = report_world["citizen"]
+    for purpose in ("coordination", "rpl-115-1-2", "Forberedelse af møde (fiktivt)"):
+        make_event(actor=world.users["social_worker"], action=actions.DISCLOSURE_VIEWED, citizen_id=citizen.pk,
+                   object_type="sharing.disclosure", object_id=str(report_world["disclosure"].pk), purpose=purpose)
+
+    report = access_report_build(citizen=citizen, produced_by_organisation=world.municipality)
+
+    purposes = [line.purpose for line in report.access_log if line.action == label_for(actions.DISCLOSURE_VIEWED)]
+    assert purposes[0] == "Koordinering af indsatsen over for borgeren i samarbejdet"
+    assert "Retsplejeloven § 115, stk. 1, nr. 2" in purposes[1] and "rpl-" not in purposes[1]
+    assert purposes[2] == "Forberedelse af møde (fiktivt)"
