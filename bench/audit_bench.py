@@ -6,7 +6,7 @@ Sizes can be reduced with ``--quick`` to check the benchmark itself.
 On a shared machine the absolute figures move with the other work, so a change is judged by running
 two versions of the code back to back, alternately, under the same load:
 
-    python bench/audit_bench.py compare --old-tree DIR [--rounds 5] [--seconds 10] [--verify-events N]
+    python bench/audit_bench.py compare --old-tree DIR [--rounds 5] [--seconds 10] [--verify-events N] [--explicit]
 
 ``DIR`` is another checkout of the project (e.g. ``git archive <commit> | tar -x -C DIR``). Each round
 runs (a) 8 writers for each version, then verify for each version over one shared sealed chain; the
@@ -107,8 +107,14 @@ def load_average() -> str:
 # ------------------------------------------------------------------------------------ (a) appends
 
 
-def _writer(start: Any, stop_at: float, synchronous_commit: str, results: Any, probe: bool) -> None:
-    """One writer process: what a request pays, one transaction with one audit event, until stop_at."""
+def _writer(
+    start: Any, stop_at: float, synchronous_commit: str, results: Any, probe: bool, explicit: bool
+) -> None:
+    """One writer process appending events until stop_at, each committed durably before the next.
+
+    ``explicit`` wraps each event in ``transaction.atomic()`` (BEGIN, INSERT, COMMIT: three round trips,
+    as a request whose only statement is its audit event); otherwise the INSERT is its own transaction
+    (autocommit: one round trip, the same commit and WAL flush)."""
     from django.db import connection, transaction
 
     from samspil.audit import actions
@@ -127,9 +133,25 @@ def _writer(start: Any, stop_at: float, synchronous_commit: str, results: Any, p
         raw.autocommit = True
         with raw.cursor() as cursor:
             while time.monotonic() < stop_at:
-                with raw.transaction():
+                if explicit:
+                    with raw.transaction():
+                        cursor.execute("INSERT INTO bench_commit_probe DEFAULT VALUES")
+                else:
                     cursor.execute("INSERT INTO bench_commit_probe DEFAULT VALUES")
                 done += 1
+    elif not explicit:
+        while time.monotonic() < stop_at:
+            audit_record(
+                action=actions.MEMBERS_LISTED,
+                organisation_id=rng.randint(1, 115),
+                cooperation_id=rng.randint(1, 98),
+                role="key_member",
+                object_type="organisations.cooperation",
+                object_id=rng.randint(1, 98),
+                purpose="Medlemsliste",
+                detail={"count": rng.randint(1, 40)},
+            )
+            done += 1
     else:
         while time.monotonic() < stop_at:
             with transaction.atomic():
@@ -163,13 +185,14 @@ def _wal_counters() -> tuple[int, int]:
 
 
 def measure_appends(
-    *, writers: int, seconds: float, synchronous_commit: str, probe: bool = False
+    *, writers: int, seconds: float, synchronous_commit: str, probe: bool = False, explicit: bool = False
 ) -> dict[str, float]:
     """Events/s with ``writers`` processes (not threads: each has its own interpreter and connection),
-    one event per transaction, and where the time went: CPU per event in the writer processes and in
-    their PostgreSQL backends, the machine's CPU use (ours and everybody else's) and commits per WAL
-    flush (group commit). ``probe`` writes a one-column row instead, without Django: the most durable
-    commits per second this server and disk give that many sessions."""
+    one event per transaction (``explicit``: inside ``transaction.atomic()``), and where the time went:
+    CPU per event in the writer processes and in their PostgreSQL backends, the machine's CPU use (ours
+    and everybody else's) and commits per WAL flush (group commit). ``probe`` writes a one-column row
+    instead, without Django: the most durable commits per second this server and disk give that many
+    sessions."""
     from django.db import connection, connections
 
     if probe:
@@ -181,7 +204,7 @@ def measure_appends(
     start = context.Event()
     results = context.Queue()
     stop_at = time.monotonic() + 1.0 + seconds  # 1 s to connect, then the timed window
-    arguments = (start, stop_at, synchronous_commit, results, probe)
+    arguments = (start, stop_at, synchronous_commit, results, probe, explicit)
     processes = [context.Process(target=_writer, args=arguments) for _ in range(writers)]
     for process in processes:
         process.start()
@@ -495,15 +518,20 @@ def run(args: argparse.Namespace) -> str:
 
     print(f"(a) {WRITERS} writers x {seconds:.0f} s, one event per transaction ...", flush=True)
     appends = {}
-    for label, writers, mode, probe in (
-        ("append, 8 writers, synchronous_commit=on (default, durable)", WRITERS, "on", False),
-        ("append, 8 writers, synchronous_commit=off (bench sessions only)", WRITERS, "off", False),
-        ("append, 1 writer, synchronous_commit=on", 1, "on", False),
-        ("floor: 8 sessions, one-column insert per transaction, no Django, synchronous_commit=on",
-         WRITERS, "on", True),
+    for label, writers, mode, probe, explicit in (
+        ("append, 8 writers, each event its own durable commit, synchronous_commit=on (default)",
+         WRITERS, "on", False, False),
+        ("append, 8 writers, each event in `transaction.atomic()` (BEGIN, INSERT, COMMIT), synchronous_commit=on",
+         WRITERS, "on", False, True),
+        ("append, 8 writers, each event its own commit, synchronous_commit=off (bench sessions only)",
+         WRITERS, "off", False, False),
+        ("append, 1 writer, each event its own durable commit", 1, "on", False, False),
+        ("floor: 8 sessions, one-column insert per commit, no Django, synchronous_commit=on",
+         WRITERS, "on", True, False),
+        ("floor: the same inside BEGIN ... COMMIT", WRITERS, "on", True, True),
     ):
         appends[label] = measure_appends(
-            writers=writers, seconds=seconds, synchronous_commit=mode, probe=probe
+            writers=writers, seconds=seconds, synchronous_commit=mode, probe=probe, explicit=explicit
         )
         print("    " + " | ".join(_append_row(label, appends[label], "")[:2]), flush=True)
 
@@ -565,13 +593,17 @@ Verify runs: {runs} events/s. One-minute load average before (a), (b), (c) and a
 {", ".join(loads)} (on 2 cores: above 2 means other work shared the machine during the run).
 
 How it is measured:
-- (a) 8 processes (not threads), each with its own connection, each call `audit_record` in its own
-  transaction (`transaction.atomic()`, one event per commit) for {APPEND_SECONDS:.0f} s; events/s over all
-  of them. CPU per event is read from /proc for the writer processes (client) and their PostgreSQL
-  backends (server); "machine busy" includes everything else running. The `synchronous_commit=off` row
-  sets it for the benchmark's own sessions only, to show what the commit flush costs; the durable row
-  is what Samspil runs with. The floor row commits a one-column row per transaction from 8 sessions
-  without Django: under the same load no application commits durably faster on this server and disk.
+- (a) 8 processes (not threads), each with its own connection, call `audit_record` for {APPEND_SECONDS:.0f} s,
+  each event committed (WAL flushed) before the next; events/s over all of them. The target row measures
+  the log's append rate: the INSERT is its own transaction (autocommit, one round trip). The
+  `transaction.atomic()` row adds the BEGIN and COMMIT round trips of an explicit transaction, what a
+  request costs whose only statement is its audit event; a real request pays those two once, for all
+  its statements and events together (what the event itself adds to a request is (c)). CPU per event
+  is read from /proc for the writer processes (client) and their PostgreSQL backends (server);
+  "machine busy" includes everything else running. The `synchronous_commit=off` row sets it for the
+  benchmark's own sessions only, to show what the commit flush costs; the durable rows are what
+  Samspil runs with. The floor rows commit a one-column row from 8 sessions without Django: under
+  the same load no application commits durably faster on this server and disk.
 - (b) {VERIFY_EVENTS:,} events are loaded with COPY, sealed by `audit_seal` in batches of 10,000, then
   `audit_verify()` walks the whole chain {VERIFY_RUNS} times with its default worker processes (and twice
   with one); events/s is events checked / wall time of the run, including the snapshot, starting the
@@ -594,6 +626,7 @@ def _child(argv: list[str]) -> None:
     parser.add_argument("--database", required=True)
     parser.add_argument("--seconds", type=float, default=APPEND_SECONDS)
     parser.add_argument("--events", type=int, default=VERIFY_EVENTS)
+    parser.add_argument("--explicit", action="store_true", help="each event inside transaction.atomic()")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(args.tree).resolve()))
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
@@ -612,7 +645,9 @@ def _child(argv: list[str]) -> None:
     elif args.task == "fill":
         result = fill_and_seal(args.events)
     elif args.task == "append":
-        result = measure_appends(writers=WRITERS, seconds=args.seconds, synchronous_commit="on")
+        result = measure_appends(
+            writers=WRITERS, seconds=args.seconds, synchronous_commit="on", explicit=args.explicit
+        )
     else:
         result = verify_once()
     print(json.dumps(result))
@@ -643,6 +678,7 @@ def compare(argv: list[str]) -> None:
     parser.add_argument("--seconds", type=float, default=APPEND_SECONDS)
     parser.add_argument("--verify-events", type=int, default=VERIFY_EVENTS)
     parser.add_argument("--skip", choices=["append", "verify"], default=None)
+    parser.add_argument("--explicit", action="store_true", help="appends inside transaction.atomic()")
     args = parser.parse_args(argv)
     trees = {"old": Path(args.old_tree).resolve(), "new": Path(args.new_tree).resolve()}
     for label, tree in trees.items():
@@ -666,7 +702,7 @@ def compare(argv: list[str]) -> None:
                 loads.append(float(load_average()))
                 if task == "append":
                     result = _run_child("append", trees[label], f"samspil_bench_{label}", "--seconds",
-                                        str(args.seconds))
+                                        str(args.seconds), *(["--explicit"] if args.explicit else []))
                 else:
                     result = _run_child("verify", trees[label], "samspil_bench_verify")
                 results[task].setdefault(label, []).append(result)
