@@ -27,7 +27,7 @@ from samspil.cases.models import Case, CaseState, EntryVisibility, JournalEntry,
 from samspil.cases.policies import case_access, involved_organisation_ids
 from samspil.cases.services import CaseError, case_transition, task_add, task_set_status
 from samspil.citizens.models import Citizen
-from samspil.citizens.selectors import Duplicate
+from samspil.citizens.selectors import Duplicate, case_worker_organisations
 from samspil.citizens.services import CitizenError, citizen_register
 from samspil.organisations.models import Cooperation, CooperationOrganisation, Organisation, Sector
 
@@ -654,7 +654,8 @@ def informing_record(
     """Record whether the citizen has been told that they are discussed in the cooperation.
 
     If not, a reason and a re-evaluation date are required, and the date becomes an open task on the
-    case (source "informing") for the lead organisation. A new record closes the previous record's task.
+    case (source "informing") for the lead organisation, owned by the person recording it when they work
+    for the lead organisation. A new record closes the previous record's task.
     """
     access = case_access(actor, case)
     today = timezone.localdate()
@@ -690,11 +691,18 @@ def informing_record(
                 task_set_status(actor=actor, task=open_task, status=TaskStatus.DONE, request=request)
             task = None
             if not is_informed:
+                lead = case.lead_organisation
                 task = task_add(
                     actor=actor,
                     case=case,
                     title=_("Vurdér igen, om borgeren kan orienteres om, at sagen drøftes i samarbejdet"),
-                    owner_organisation=case.lead_organisation,
+                    owner_organisation=lead,
+                    # The person who decided owns the re-evaluation when they work for the lead
+                    # organisation; otherwise it is on the lead organisation's list to take.
+                    owner=actor
+                    if lead is not None
+                    and lead.pk in case_worker_organisations(actor).get(case.cooperation_id, set())
+                    else None,
                     due_date=reevaluate_on,
                     source=INFORMING_TASK_SOURCE,
                     request=request,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from samspil.audit.models import Outcome
 from samspil.cases.models import Task, TaskStatus
-from samspil.cases.selectors import overdue_tasks, tasks_of
+from samspil.cases.selectors import my_open_tasks, overdue_tasks, tasks_of
 from samspil.core.scoping import unscoped
 from samspil.sharing.models import CitizenInforming, InformingReason
 from samspil.sharing.services import SharingRefused, informing_record
@@ -51,6 +51,20 @@ def test_not_informed__records_the_reason_and_gives_the_lead_organisation_a_task
     assert (event.outcome, event.citizen_id, event.detail["task"]) == (
         Outcome.ALLOWED, case.citizen_id, task.pk
     )
+
+
+def test_not_informed__recorded_by_the_lead_organisation__the_recorder_owns_the_re_evaluation(world, case):
+    informing = record(world, case, persona="social_worker", organisation=world.municipality)
+    assert (informing.task.owner, informing.task.owner_organisation) == (
+        world.users["social_worker"],
+        world.municipality,
+    )
+    assert list(my_open_tasks(world.users["social_worker"])) == [informing.task]
+
+
+def test_not_informed__recorded_by_another_organisation__the_task_waits_on_the_lead_organisation(world, case):
+    informing = record(world, case)  # the police officer; the municipality leads
+    assert (informing.task.owner, informing.task.owner_organisation) == (None, world.municipality)
 
 
 def test_re_evaluation_task__appears_in_the_lead_organisation_s_overdue_list_when_due(world, case):
