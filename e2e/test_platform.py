@@ -121,3 +121,30 @@ def test_frontline_worker__is_refused_the_audit_log_with_an_accessible_page(chec
     response = page.goto(checked.base_url + "/revision/")
     assert response is not None and response.status == 403
     checked.assert_accessible()
+
+
+def test_on_a_phone__the_menu_and_log_off_stay_on_the_page(checked, world, browser, live_server) -> None:
+    """Below the design system's desktop breakpoint its header hides the menu; Samspil keeps it, so a
+    frontline worker on a phone can reach concerns and courses and log off."""
+    from .conftest import Checked
+
+    context = browser.new_context(locale="da-DK", viewport={"width": 390, "height": 844})
+    try:
+        phone = Checked(context.new_page(), live_server.url)
+        phone.page.set_default_timeout(15_000)
+        page = log_in(phone, world.users["frontline_worker"].email, accessible=False)
+        phone.assert_accessible()
+        menu = page.get_by_role("navigation", name="Hovedmenu")
+        for name in ("Forside", "Bekymringer", "Kurser", "Min profil"):
+            assert menu.get_by_role("link", name=name, exact=True).is_visible(), name
+        log_off = menu.get_by_role("button", name="Log af")
+        assert log_off.is_visible()
+        box = log_off.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390  # inside the screen, no sideways scroll
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        with page.expect_navigation():
+            menu.get_by_role("link", name="Bekymringer", exact=True).click()
+        phone.assert_accessible()
+        assert page.url.endswith("/bekymringer/")
+    finally:
+        context.close()

@@ -123,9 +123,12 @@ def test_anonymous_discussion__identified_shared_seen_by_the_police_and_onward_d
     assert cpr not in page.url and cpr not in page.content()
     assert page.locator("main ul").first.get_by_text(world.police.name).count() == 1
 
-    # Identify on a legal basis, with the necessity justification. The choices are visible controls.
+    # Identify on a legal basis, with the necessity justification. The choices are visible controls: the
+    # design system hides the input and draws the circle on the label that follows it.
     basis = page.get_by_role("radio", name=re.compile(rf"^{re.escape(PSP_115_2)} –"))
-    assert basis.evaluate("e => getComputedStyle(e).opacity") == "1"
+    circle = page.locator(f"input#{basis.get_attribute('id')} + label")
+    assert circle.evaluate("e => getComputedStyle(e, '::before').borderTopStyle") == "solid"
+    assert circle.evaluate("e => getComputedStyle(e, '::before').width") != "0px"
     basis.check()
     page.get_by_label("Hvorfor er det nødvendigt at identificere borgeren?").fill(
         "Politiet og kommunen skal koordinere et hjemmebesøg hos borgeren (fiktivt)."
