@@ -17,6 +17,7 @@ from .selectors import (
     disclosures_for_entries,
     disclosures_on_case,
     informing_on_case,
+    legal_bases,
 )
 
 
@@ -31,6 +32,11 @@ def case_sharing_panel(request: HttpRequest, case: Case) -> dict[str, Any] | Non
         "disclosure_count": disclosures_on_case(request.user, case).count(),
         "informing": informing_on_case(case).first(),
         "consent_count": consents_on_case(case).filter(withdrawn_at__isnull=True).count(),
+        "identification_basis": (
+            legal_bases().filter(code=case.identification_legal_basis).first()
+            if case.identification_legal_basis
+            else None
+        ),
     }
 
 

@@ -212,6 +212,19 @@ def test_identify_page__identifies_and_returns_to_the_case(world, anonymous_case
     assert reloaded(anonymous_case).citizen_id == case.citizen_id
 
 
+def test_identified_case_page__names_the_basis_by_its_citation_not_its_code(
+    world, anonymous_case, case, client_for
+):
+    client = client_for("police_officer")
+    client.post(
+        identify_url(anonymous_case, case.citizen),
+        {"basis": "rpl-115-1-2", "categories": ["other"], "justification": WHY},
+    )
+    page = client.get(reverse("cases:case_detail", args=[anonymous_case.pk])).content.decode()
+    assert "efter Retsplejeloven § 115, stk. 1, nr. 2" in page
+    assert "»rpl-115-1-2«" not in page
+
+
 def test_identify_page__offers_only_bases_that_may_identify(world, anonymous_case, case, client_for):
     world.cooperation.enabled_legal_bases = ["rpl-115-1-2", "rpl-115-3"]
     world.cooperation.save()
