@@ -1,7 +1,8 @@
 """The citizen's rights in a real browser: the DPO finds a citizen by name, downloads the access report
 after confirming identity (password and a fresh code), and places a legal hold. The police officer
 looked at the citizen's case first, so the report's access log has a line: with the organisation, never
-the employee's name.
+the employee's name. The DPO also adds a retention period for closed cases identified on consent and
+removes it again.
 
 Every page visited is checked with axe-core (and for CSP violations).
 """
@@ -18,7 +19,7 @@ from pypdf import PdfReader
 from samspil.audit import actions
 from samspil.audit.models import AuditEvent
 from samspil.core.scoping import unscoped
-from samspil.privacy.models import LegalHold
+from samspil.privacy.models import LegalHold, RetentionRule
 from samspil.sharing.models import LegalBasis, Restriction
 from samspil.sharing.ruleset import install_rule_set
 from tests.factories import CitizenFactory
@@ -127,3 +128,50 @@ def test_dpo__finds_the_citizen_downloads_the_access_report_after_sudo_and_place
             HOLD_REASON, None, world.municipality.pk
         )
         assert AuditEvent.objects.filter(actor_id=dpo.pk, action=actions.LEGAL_HOLD_PLACED).count() == 1
+
+
+def test_dpo__adds_a_retention_period_for_consent_and_removes_it_again(checked, world) -> None:
+    install_rule_set(LegalBasis, Restriction)
+    dpo = world.users["dpo"]
+
+    page = log_in(checked, dpo.email)
+    page = checked.goto("/revision/rettigheder/")
+    checked.assert_accessible()
+    page.get_by_role("link", name=re.compile(r"^Tilføj frist for en hjemmel")).click()
+    page.wait_for_url(f"**/revision/rettigheder/samarbejde/{world.cooperation.pk}/frister/ny/")
+    checked.assert_accessible()
+
+    # A period out of range: said on the page, what was typed kept.
+    page.get_by_label("Hjemmel", exact=True).select_option(value="consent")
+    page.get_by_label("Slettes efter").fill("101")
+    page.get_by_label("Enhed").select_option(value="years")
+    page.get_by_role("button", name="Tilføj frist").click()
+    page.wait_for_load_state()
+    checked.assert_accessible()
+    assert page.get_by_text("Fristen skal være mellem 1 og 100 år.").count() == 1
+    assert page.get_by_label("Hjemmel", exact=True).input_value() == "consent"
+    assert not RetentionRule.objects.filter(legal_basis="consent").exists()
+
+    page.get_by_label("Slettes efter").fill("2")
+    page.get_by_role("button", name="Tilføj frist").click()
+    page.wait_for_url("**/revision/rettigheder/")
+    checked.assert_accessible()
+    rule = RetentionRule.objects.get(cooperation=world.cooperation, legal_basis="consent")
+    assert (rule.category, rule.period, rule.unit) == ("closed_case", 2, "years")
+    row = page.locator("tr").filter(has=page.get_by_role("cell", name="Samtykke", exact=True))
+    assert row.locator("td").nth(2).inner_text() == "2 år"
+
+    row.get_by_role("link", name=re.compile(r"^Fjern")).click()
+    page.wait_for_url(f"**/revision/rettigheder/frister/{rule.pk}/fjern/")
+    checked.assert_accessible()
+    page.get_by_role("button", name="Fjern fristen").click()
+    page.wait_for_url("**/revision/rettigheder/")
+    checked.assert_accessible()
+    assert not RetentionRule.objects.filter(pk=rule.pk).exists()
+    assert page.locator("tr").filter(has=page.get_by_role("cell", name="Samtykke", exact=True)).count() == 0
+    with unscoped("test reads the audit log"):
+        assert list(
+            AuditEvent.objects.filter(actor_id=dpo.pk, action__startswith="privacy.retention_rule_")
+            .order_by("pk")
+            .values_list("action", flat=True)
+        ) == [actions.RETENTION_RULE_ADDED, actions.RETENTION_RULE_REMOVED]

@@ -413,14 +413,30 @@ def _rights(world: Any) -> Any:
     return rights_objects(world)
 
 
+def _basis_rule(world: Any) -> Any:
+    from .privacy.helpers import basis_rule
+
+    return basis_rule(world)
+
+
 RIGHTS_DPO = {"dpo": 200, "anonymous": ANON_LOGIN}
 RIGHTS_RECTIFIERS = {"police_officer": 200, "social_worker": 200, "psychiatry_nurse": 200, "coordinator": 200,
                      "dpo": 200, "anonymous": ANON_LOGIN}
+# adding or removing a rule for one legal basis: the cooperation exists for all its members (403, audited,
+# for all but its DPO); for an outsider it does not (404)
+RULES_DPO = {"dpo": 200, "outsider": 404, "anonymous": ANON_LOGIN}
 MATRIX += [
     Route("privacy:rights", 403, RIGHTS_DPO),
     Route("privacy:rights", 403, RIGHTS_DPO, method="POST", data=lambda w: {"name": "Fiktiv"}),
     Route("privacy:receipts", 403, RIGHTS_DPO),
-    Route("privacy:rule_edit", 404, RIGHTS_DPO, kwargs=lambda w: {"pk": _rights(w).consent_rule.pk}),
+    Route("privacy:rule_edit", 403, RULES_DPO, kwargs=lambda w: {"pk": _rights(w).consent_rule.pk}),
+    Route("privacy:rule_add", 403, RULES_DPO, kwargs=lambda w: {"pk": w.cooperation.pk}),
+    Route("privacy:rule_add", 403, {**RULES_DPO, "dpo": 302}, method="POST",
+          kwargs=lambda w: {"pk": w.cooperation.pk},
+          data=lambda w: {"legal_basis": "consent", "period": "2", "unit": "years"}),
+    Route("privacy:rule_remove", 403, RULES_DPO, kwargs=lambda w: {"pk": _basis_rule(w).pk}),
+    Route("privacy:rule_remove", 403, {**RULES_DPO, "dpo": 302}, method="POST",
+          kwargs=lambda w: {"pk": _basis_rule(w).pk}),
     Route("privacy:citizen_rights", 404, RIGHTS_DPO, kwargs=lambda w: {"pk": _rights(w).citizen.pk}),
     Route("privacy:access_report", 404, {"dpo": 302, "anonymous": ANON_LOGIN},
           kwargs=lambda w: {"pk": _rights(w).citizen.pk, "fmt": "pdf"}),

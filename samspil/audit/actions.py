@@ -268,6 +268,10 @@ RECTIFICATION_NOTIFIED = register(
 LEGAL_HOLD_PLACED = register("privacy.legal_hold_placed", _("Retligt hold sat (sletning udsat)"))
 LEGAL_HOLD_LIFTED = register("privacy.legal_hold_lifted", _("Retligt hold ophævet"))
 RETENTION_RULE_CHANGED = register("privacy.retention_rule_changed", _("Slettefrist ændret"))
+RETENTION_RULE_ADDED = register("privacy.retention_rule_added", _("Slettefrist for en hjemmel tilføjet"))
+RETENTION_RULE_REMOVED = register(
+    "privacy.retention_rule_removed", _("Slettefrist for en hjemmel fjernet (standardfristen gælder igen)")
+)
 RETENTION_DELETED = register("privacy.retention_deleted", _("Slettet efter slettefrist (kvittering)"))
 RETENTION_RUN = register("privacy.retention_run", _("Sletning efter slettefrister gennemført"))
 DELETION_RECEIPTS_VIEWED = register("privacy.receipts_viewed", _("Sletningskvitteringer set"))

@@ -16,7 +16,7 @@ from samspil.citizens.cpr import InvalidCpr, cpr_normalise
 from samspil.citizens.models import Sex
 from samspil.core.forms import DkfdsFormMixin
 
-from .models import DEFAULT_EXEMPTION_REFERENCE, RectifiableField
+from .models import DEFAULT_EXEMPTION_REFERENCE, PeriodUnit, RectifiableField
 from .selectors import AuditCriteria, audit_organisations_for, audit_people_for
 
 DATE_INPUT_FORMATS = ["%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d"]
@@ -338,3 +338,61 @@ class RetentionRuleForm(DkfdsFormMixin, forms.Form):
         help_text=_("Fx hvilken KLE-kode eller regel fristen følger"),
         error_messages={"max_length": _("Noten kan højst være 300 tegn.")},
     )
+
+
+class _BasisRuleFields(forms.Form):
+    legal_basis = forms.ChoiceField(
+        label=_("Hjemmel"),
+        help_text=_("Den hjemmel, sagerne blev identificeret på"),
+        error_messages={
+            "required": _("Vælg hjemlen, fristen skal gælde for."),
+            "invalid_choice": _("Vælg en af samarbejdets hjemler, som en borger kan identificeres på."),
+        },
+    )
+    period = forms.IntegerField(
+        label=_("Slettes efter"),
+        min_value=1,
+        error_messages={
+            "required": _("Angiv fristen som et helt tal."),
+            "invalid": _("Angiv fristen som et helt tal."),
+            "min_value": _("Fristen skal være mindst 1."),
+        },
+        widget=forms.NumberInput(attrs={"class": "form-input input-width-xs"}),
+    )
+    unit = forms.ChoiceField(
+        label=_("Enhed"),
+        choices=PeriodUnit.choices,
+        initial=PeriodUnit.YEARS,
+        error_messages={
+            "required": _("Vælg om fristen er i dage eller år."),
+            "invalid_choice": _("Vælg om fristen er i dage eller år."),
+        },
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=300,
+        help_text=_("Fx hvorfor sager på denne hjemmel slettes efter en anden frist"),
+        error_messages={"max_length": _("Noten kan højst være 300 tegn.")},
+    )
+
+    def __init__(self, *args: Any, bases: list[Any], taken: set[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["legal_basis"].choices = [  # type: ignore[attr-defined]
+            ("", _("Vælg hjemmel")),
+            *(
+                (
+                    basis.code,
+                    _("%(name)s – %(title)s (har allerede en frist)") % {"name": basis.name, "title": basis.title}
+                    if basis.code in taken
+                    else f"{basis.name} – {basis.title}",
+                )
+                for basis in bases
+            ),
+        ]
+
+
+class BasisRuleForm(DkfdsFormMixin, _BasisRuleFields):
+    """A retention rule for one legal basis: the basis (choices: the cooperation's bases a citizen can be
+    identified on, marked when they already have a rule), the period with its unit and a note. Like
+    ``AuditFilterForm``, the choices are set below DkfdsFormMixin in the MRO."""

@@ -113,6 +113,10 @@ def default_rules(cooperation: Cooperation) -> list[RetentionRule]:
 
 _CATEGORY_ORDER = {code: i for i, code in enumerate(RetentionCategory.values)}
 
+# The categories whose rules may name a legal basis. Only a closed case has one to go by (the basis it was
+# identified on, see ``_candidates``); the other categories are kept for the same period whatever the basis.
+PER_BASIS_CATEGORIES = frozenset({RetentionCategory.CLOSED_CASE})
+
 
 def retention_rules_for(cooperation: Cooperation, *, persist: bool = True) -> list[RetentionRule]:
     """The cooperation's rules: the saved ones, with missing defaults added and the rules that follow

@@ -2,15 +2,19 @@
 
 For the data protection officer: "Borgerens rettigheder" (find a citizen by name or CPR number, the legal
 holds in force, the retention rules), one citizen's page (access report as PDF or JSON, legal holds,
-rectification), the deletion receipts. For case workers: rectification of a citizen they see; for the
-police: withholding their own entries from the access report.
+rectification), the deletion receipts, and adding or removing a retention rule for one legal basis. For
+case workers: rectification of a citizen they see; for the police: withholding their own entries from the
+access report.
 
 A page without an object answers 403 to anyone who is not a DPO (audited); an object (citizen, hold,
-rule, entry) the user may not reach answers 404. Producing an access report needs sudo mode.
+rule, entry) the user may not reach answers 404. Adding or removing a rule for one legal basis is about a
+cooperation: its other members get 403 (audited), everyone else 404. Producing an access report needs
+sudo mode.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -26,12 +30,20 @@ from samspil.accounts.sudo import sudo_required
 from samspil.citizens.models import Citizen
 from samspil.citizens.services import citizen_record_view
 from samspil.core.roles import Capability
+from samspil.organisations.models import Cooperation
 from samspil.organisations.policies import deny, render_denials
 
 from . import selectors
 from .access_report import access_report_produce
-from .forms import CitizenSearchForm, ExemptionForm, LegalHoldForm, RectificationForm, RetentionRuleForm
-from .models import RectifiableField
+from .forms import (
+    BasisRuleForm,
+    CitizenSearchForm,
+    ExemptionForm,
+    LegalHoldForm,
+    RectificationForm,
+    RetentionRuleForm,
+)
+from .models import RectifiableField, RetentionCategory, RetentionRule
 from .policies import dpo_membership, is_police
 from .retention import retention_rules_for
 from .services import (
@@ -44,7 +56,9 @@ from .services import (
     exemption_record,
     legal_hold_lift,
     legal_hold_place,
+    retention_rule_add,
     retention_rule_change,
+    retention_rule_remove,
 )
 from .views import _capability_required
 
@@ -58,13 +72,45 @@ def _rights_citizen(request: HttpRequest, pk: int) -> Citizen:
     return citizen
 
 
-def _rules_by_cooperation(user: Any) -> list[tuple[Any, list[Any]]]:
-    """The DPO's cooperations with their retention rules (missing default rules are created here, so
-    that they can be changed before the first retention run)."""
-    return [
-        (cooperation, retention_rules_for(cooperation, persist=True))
-        for cooperation in selectors.rights_cooperations(user)
-    ]
+@dataclass(frozen=True)
+class RuleRow:
+    rule: RetentionRule
+    basis_name: str  # the rule set's name of the rule's legal basis; "" for a category's default rule
+    has_exceptions: bool = False  # a default rule whose category has rules for some legal bases
+
+    @property
+    def removable(self) -> bool:
+        """A rule for one legal basis; a category's default rule is only changed (see the service)."""
+        return bool(self.rule.pk and self.rule.legal_basis and not self.rule.follows_cooperation)
+
+
+@dataclass(frozen=True)
+class RuleGroup:
+    cooperation: Cooperation
+    rows: list[RuleRow]
+    may_add: bool  # the cooperation has a legal basis a rule may name
+
+
+def _rules_by_cooperation(user: Any) -> list[RuleGroup]:
+    """The DPO's cooperations with their retention rules, each rule for a legal basis right after its
+    category's default (missing default rules are created here, so that they can be changed before the
+    first retention run)."""
+    groups = []
+    for cooperation in selectors.rights_cooperations(user):
+        rules = retention_rules_for(cooperation, persist=True)
+        names = selectors.legal_basis_names(rule.legal_basis for rule in rules)
+        with_bases = {rule.category for rule in rules if rule.legal_basis}
+        groups.append(
+            RuleGroup(
+                cooperation=cooperation,
+                rows=[
+                    RuleRow(rule, names.get(rule.legal_basis, ""), rule.category in with_bases)
+                    for rule in rules
+                ],
+                may_add=bool(selectors.retention_rule_bases(cooperation)),
+            )
+        )
+    return groups
 
 
 @require_http_methods(["GET", "POST"])
@@ -196,9 +242,10 @@ def receipts(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    rule = selectors.retention_rule_visible(request.user, pk)
+    rule = selectors.retention_rule_of_member(request.user, pk)
     if rule is None:
         raise Http404
+    _rules_cooperation(request, rule.cooperation_id)
     form = RetentionRuleForm(request.POST or None, initial={"period": rule.period, "note": rule.note})
     if request.method == "POST" and form.is_valid():
         try:
@@ -214,7 +261,117 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Slettefristen er ændret. Den gælder fra næste sletning."))
             return redirect("privacy:rights")
-    return render(request, "privacy/rule_form.html", {"rule": rule, "form": form})
+    basis_name = selectors.legal_basis_names([rule.legal_basis]).get(rule.legal_basis, "")
+    return render(request, "privacy/rule_form.html", {"rule": rule, "form": form, "basis_name": basis_name})
+
+
+def _rules_cooperation(request: HttpRequest, pk: int) -> Cooperation:
+    """The cooperation whose schedule the DPO changes: 404 unless the user belongs to it, 403 (audited)
+    unless they are its DPO."""
+    cooperation = selectors.member_cooperation(request.user, pk)
+    if cooperation is None:
+        raise Http404
+    if dpo_membership(request.user, cooperation.pk) is None:
+        raise deny(request, what=Capability.ACCESS_REPORT, target=cooperation, cooperation_id=cooperation.pk)
+    return cooperation
+
+
+def _default_rule(cooperation: Cooperation, category: str) -> RetentionRule:
+    """The category's rule without a legal basis (read only: not saved here if it is still missing)."""
+    return next(
+        rule
+        for rule in retention_rules_for(cooperation, persist=False)
+        if rule.category == category and not rule.legal_basis
+    )
+
+
+def _in_category(category: str, basis_name: str) -> str:
+    return _("%(category)s identificeret på hjemlen %(basis)s") % {
+        "category": str(RetentionCategory(category).label).lower(),
+        "basis": basis_name,
+    }
+
+
+@render_denials
+@require_http_methods(["GET", "POST"])
+def rule_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a retention rule for one legal basis (closed cases only: see ``PER_BASIS_CATEGORIES``)."""
+    cooperation = _rules_cooperation(request, pk)
+    category = RetentionCategory.CLOSED_CASE  # the one category in PER_BASIS_CATEGORIES
+    bases = selectors.retention_rule_bases(cooperation)
+    rules = retention_rules_for(cooperation, persist=False)
+    taken = {rule.legal_basis for rule in rules if rule.category == category and rule.legal_basis}
+    form = BasisRuleForm(request.POST or None, bases=bases, taken=taken)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule = retention_rule_add(
+                actor=request.user,
+                cooperation=cooperation,
+                category=category,
+                legal_basis=form.cleaned_data["legal_basis"],
+                period=form.cleaned_data["period"],
+                unit=form.cleaned_data["unit"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except RightsRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            name = next(basis.name for basis in bases if basis.code == rule.legal_basis)
+            messages.success(
+                request,
+                _("Fristen for %(records)s er tilføjet. Den gælder fra næste sletning.")
+                % {"records": _in_category(category, name)},
+            )
+            return redirect("privacy:rights")
+    return render(
+        request,
+        "privacy/rule_add.html",
+        {
+            "cooperation": cooperation,
+            "category_label": RetentionCategory(category).label,
+            "default": _default_rule(cooperation, category),
+            "has_bases": bool(bases),
+            "form": form,
+        },
+    )
+
+
+@render_denials
+@require_http_methods(["GET", "POST"])
+def rule_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask, then (POST) remove a rule for one legal basis: the category's default rule applies again."""
+    rule = selectors.retention_rule_of_member(request.user, pk)
+    if rule is None:
+        raise Http404
+    _rules_cooperation(request, rule.cooperation_id)
+    basis_name = selectors.legal_basis_names([rule.legal_basis]).get(rule.legal_basis, "")
+    default = _default_rule(rule.cooperation, rule.category)
+    refusal = ""
+    if request.method == "POST":
+        try:
+            retention_rule_remove(actor=request.user, rule=rule, request=request)
+        except RightsRefused as exc:
+            refusal = str(exc)
+        else:
+            messages.success(
+                request,
+                _("Fristen er fjernet. Standardfristen på %(period)s gælder nu også for %(records)s.")
+                % {"period": default.period_text, "records": _in_category(rule.category, basis_name)},
+            )
+            return redirect("privacy:rights")
+    return render(
+        request,
+        "privacy/rule_remove.html",
+        {
+            "rule": rule,
+            "basis_name": basis_name,
+            "records": _in_category(rule.category, basis_name) if basis_name else "",
+            "default": default,
+            "removable": RuleRow(rule, basis_name).removable,
+            "refusal": refusal,
+        },
+    )
 
 
 def _field_value(citizen: Citizen, field: str) -> str:

@@ -43,7 +43,7 @@ from samspil.core.roles import Capability, Role
 from samspil.core.scoping import unscoped
 from samspil.organisations.models import Cooperation, Membership, Organisation
 from samspil.organisations.selectors import cooperation_ids_of, cooperation_ids_with
-from samspil.sharing.models import Disclosure
+from samspil.sharing.models import Disclosure, LegalBasis
 
 from .models import (
     AccessExemption,
@@ -436,16 +436,38 @@ def deletion_receipts_visible_to(user: Any) -> QuerySet[DeletionReceipt]:
     )
 
 
-def retention_rules_visible_to(user: Any) -> QuerySet[RetentionRule]:
+def member_cooperation(user: Any, pk: int) -> Cooperation | None:
+    """A cooperation the user belongs to in any role; others do not exist for them (404). Whether the
+    user may change its retention rules is the DPO check's answer (403, audited)."""
+    if pk not in cooperation_ids_of(user):
+        return None
+    return Cooperation.objects.filter(pk=pk).first()
+
+
+def retention_rule_of_member(user: Any, pk: int) -> RetentionRule | None:
+    """A retention rule of a cooperation the user belongs to in any role (see ``member_cooperation``)."""
     return (
-        RetentionRule.objects.filter(cooperation_id__in=sorted(rights_cooperation_ids(user)))
+        RetentionRule.objects.filter(pk=pk, cooperation_id__in=sorted(cooperation_ids_of(user)))
         .select_related("cooperation")
-        .order_by("cooperation__name", "category", "legal_basis")
+        .first()
     )
 
 
-def retention_rule_visible(user: Any, pk: int) -> RetentionRule | None:
-    return retention_rules_visible_to(user).filter(pk=pk).first()
+def retention_rule_bases(cooperation: Cooperation) -> list[LegalBasis]:
+    """The legal bases a closed-case rule may name in the cooperation: those enabled in its configuration
+    on which the rule set lets a citizen be identified. A closed case falls under the rule of the basis it
+    was identified on (``Case.identification_legal_basis``), so a rule for any other basis would never
+    apply. In the rule set's order."""
+    enabled = sorted({code for code in cooperation.enabled_legal_bases if isinstance(code, str)})
+    return list(LegalBasis.objects.filter(code__in=enabled, can_identify=True))
+
+
+def legal_basis_names(codes: Iterable[str]) -> dict[str, str]:
+    """Each code's short name in the rule set (e.g. 'Samtykke'); a code it no longer has stays a code."""
+    wanted = sorted({code for code in codes if code})
+    names = {code: code for code in wanted}
+    names.update(LegalBasis.objects.filter(code__in=wanted).values_list("code", "name"))
+    return names
 
 
 def citizen_access_events(citizen: Citizen) -> QuerySet[AuditEvent]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -22,6 +22,7 @@ from samspil.cases.models import Case, JournalEntry, Task
 from samspil.citizens.cpr import InvalidCpr, cpr_birth_date, cpr_encrypt, cpr_lookup_hash, cpr_normalise
 from samspil.citizens.models import Citizen, Sex
 from samspil.citizens.names import fold_name
+from samspil.organisations.models import Cooperation
 
 from .emails import rectification_message
 from .models import (
@@ -31,15 +32,18 @@ from .models import (
     LegalHold,
     PeriodUnit,
     RectifiableField,
+    RetentionCategory,
     RetentionRule,
 )
 from .policies import dpo_membership, may_exempt
+from .retention import PER_BASIS_CATEGORIES
 from .selectors import (
     AuditCriteria,
     active_exemption_of,
     citizen_recipient_organisations,
     organisation_contacts,
     rectifiable_citizen,
+    retention_rule_bases,
 )
 
 
@@ -502,6 +506,25 @@ def legal_hold_lift(*, actor: Any, hold: LegalHold, request: HttpRequest | None 
 MAX_PERIOD = {PeriodUnit.DAYS: 3650, PeriodUnit.YEARS: 100}
 
 
+def _checked_period(period: int, unit: str) -> int:
+    """The period when it lies within 1 and ``MAX_PERIOD`` of the unit; RightsRefused otherwise."""
+    limit = MAX_PERIOD[PeriodUnit(unit)]
+    if not 1 <= period <= limit:
+        raise RightsRefused(
+            _("Fristen skal være mellem 1 og %(max)s %(unit)s.")
+            % {"max": limit, "unit": PeriodUnit(unit).label},
+            field="period",
+        )
+    return period
+
+
+def _checked_note(note: str) -> str:
+    note = " ".join(note.split())
+    if len(note) > 300:
+        raise RightsRefused(_("Noten kan højst være 300 tegn."), field="note")
+    return note
+
+
 def retention_rule_change(
     *, actor: Any, rule: RetentionRule, period: int, note: str, request: HttpRequest | None = None
 ) -> RetentionRule:
@@ -511,15 +534,8 @@ def retention_rule_change(
         raise PermissionDenied(_("Kun samarbejdets databeskyttelsesrådgiver kan ændre slettefrister."))
     if rule.follows_cooperation:
         raise RightsRefused(_("Denne frist følger samarbejdets opsætning og ændres dér af koordinatoren."))
-    if not 1 <= period <= MAX_PERIOD[PeriodUnit(rule.unit)]:
-        raise RightsRefused(
-            _("Fristen skal være mellem 1 og %(max)s %(unit)s.")
-            % {"max": MAX_PERIOD[PeriodUnit(rule.unit)], "unit": rule.get_unit_display()},
-            field="period",
-        )
-    note = " ".join(note.split())
-    if len(note) > 300:
-        raise RightsRefused(_("Noten kan højst være 300 tegn."), field="note")
+    period = _checked_period(period, rule.unit)
+    note = _checked_note(note)
     with transaction.atomic():
         before = rule.period
         rule.period = period
@@ -536,3 +552,107 @@ def retention_rule_change(
                     "unit": rule.unit},
         )
     return rule
+
+
+def _duplicate_message(category: str, basis_name: str) -> str:
+    return _(
+        "Der er allerede en frist for %(category)s identificeret på hjemlen %(basis)s. "
+        "Ændr den frist i stedet."
+    ) % {"category": str(RetentionCategory(category).label).lower(), "basis": basis_name}
+
+
+def retention_rule_add(
+    *,
+    actor: Any,
+    cooperation: Cooperation,
+    category: str,
+    legal_basis: str,
+    period: int,
+    unit: str,
+    note: str,
+    request: HttpRequest | None = None,
+) -> RetentionRule:
+    """Add a rule for one legal basis to the cooperation's schedule, e.g. "closed cases identified on
+    consent are deleted after 2 years" while the category's default rule keeps applying to the rest.
+
+    Only the cooperation's DPO. Only for a category where a basis means something (closed cases: the
+    basis the case was identified on) and a basis enabled in the cooperation on which a citizen can be
+    identified; one rule per category and basis. The next retention run applies it.
+    """
+    if dpo_membership(actor, cooperation.pk) is None:
+        raise PermissionDenied(_("Kun samarbejdets databeskyttelsesrådgiver kan tilføje slettefrister."))
+    if category not in PER_BASIS_CATEGORIES:
+        raise RightsRefused(
+            _(
+                "En frist for en bestemt hjemmel kan kun gælde lukkede sager. De andre typer oplysninger "
+                "slettes efter samme frist uanset hjemmel."
+            ),
+            field="category",
+        )
+    bases = {basis.code: basis for basis in retention_rule_bases(cooperation)}
+    if legal_basis not in bases:
+        raise RightsRefused(
+            _("Vælg en af samarbejdets hjemler, som en borger kan identificeres på."), field="legal_basis"
+        )
+    if unit not in PeriodUnit.values:
+        raise RightsRefused(_("Vælg om fristen er i dage eller år."), field="unit")
+    period = _checked_period(period, unit)
+    note = _checked_note(note)
+    duplicate = _duplicate_message(category, bases[legal_basis].name)
+    if RetentionRule.objects.filter(cooperation=cooperation, category=category, legal_basis=legal_basis).exists():
+        raise RightsRefused(duplicate, field="legal_basis")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                rule = RetentionRule.objects.create(
+                    cooperation=cooperation,
+                    category=category,
+                    legal_basis=legal_basis,
+                    period=period,
+                    unit=unit,
+                    note=note,
+                )
+        except IntegrityError:
+            # Added by someone else since the check above (the unique constraint).
+            raise RightsRefused(duplicate, field="legal_basis") from None
+        audit_record(
+            action=actions.RETENTION_RULE_ADDED,
+            actor=actor,
+            request=request,
+            target=rule,
+            cooperation_id=cooperation.pk,
+            detail={"category": category, "legal_basis": legal_basis, "period": period, "unit": unit},
+        )
+    return rule
+
+
+def retention_rule_remove(*, actor: Any, rule: RetentionRule, request: HttpRequest | None = None) -> None:
+    """Remove a rule for one legal basis: the category's default rule applies to those records again
+    from the next retention run. A category's default rule (no basis) and the rules that follow the
+    cooperation's settings are part of every schedule and cannot be removed, only changed.
+
+    Deletion receipts made under the rule keep their category and period; their link to it is cleared.
+    """
+    if dpo_membership(actor, rule.cooperation_id) is None:
+        raise PermissionDenied(_("Kun samarbejdets databeskyttelsesrådgiver kan fjerne slettefrister."))
+    if rule.follows_cooperation or not rule.legal_basis:
+        raise RightsRefused(
+            _(
+                "Standardfristen for en type oplysninger kan ikke fjernes, kun ændres. "
+                "Kun en frist for en bestemt hjemmel kan fjernes."
+            )
+        )
+    with transaction.atomic():
+        removed, _counts = RetentionRule.objects.filter(pk=rule.pk).delete()
+        if not removed:
+            raise RightsRefused(_("Fristen er allerede fjernet."))
+        audit_record(
+            action=actions.RETENTION_RULE_REMOVED,
+            actor=actor,
+            request=request,
+            object_type=RetentionRule._meta.label_lower,
+            object_id=rule.pk,
+            cooperation_id=rule.cooperation_id,
+            detail={"category": rule.category, "legal_basis": rule.legal_basis, "period": rule.period,
+                    "unit": rule.unit},
+        )

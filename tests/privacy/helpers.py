@@ -51,6 +51,20 @@ def rights_objects(world: Any) -> RightsObjects:
     return objects
 
 
+def basis_rule(world: Any) -> RetentionRule:
+    """A closed-case rule for consent in the world's cooperation, next to the defaults (once per world)."""
+    cached = getattr(world, "_basis_rule", None)
+    if cached is not None:
+        return cached
+    retention_rules_for(world.cooperation)
+    rule = RetentionRule.objects.create(
+        cooperation=world.cooperation, category=RetentionCategory.CLOSED_CASE, legal_basis="consent", period=2,
+        unit="years", note="Samtykkesager (fiktiv).",
+    )
+    world._basis_rule = rule
+    return rule
+
+
 def identified_case(world: Any, citizen: Citizen, **fields: Any) -> Case:
     case = psp_case(world, citizen=citizen)
     if fields:
