@@ -15,12 +15,14 @@ from datetime import date, datetime, time, timedelta
 from smtplib import SMTPException
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samspil.audit import actions as codes
 from samspil.audit.citizens import CitizenShown, audit_record_per_citizen
@@ -1275,23 +1277,25 @@ def meeting_record_read(
         page=page,
         action=codes.MEETING_CASE_MINUTES_VIEWED if minutes else codes.MEETING_CASE_AGENDA_VIEWED,
         purpose=(
-            _("Referatet af PSP-mødet %(date)s (%(series)s)")
+            gettext_lazy("Referatet af PSP-mødet %(date)s (%(series)s)")
             if minutes
-            else _("Dagsordenen til PSP-mødet %(date)s (%(series)s)")
+            else gettext_lazy("Dagsordenen til PSP-mødet %(date)s (%(series)s)")
         ),
     )
 
 
 def _audit_citizens_shown(
-    event: AuditEvent, *, meeting: Meeting, page: selectors.MeetingPage, action: str, purpose: str
+    event: AuditEvent, *, meeting: Meeting, page: selectors.MeetingPage, action: str, purpose: Any
 ) -> None:
     """One event per identified case the page showed, with its citizen (restricted items and anonymous
-    discussions show none), so that the look is in each citizen's access log. ``purpose`` is filled in
-    with the meeting's date and series."""
-    text = purpose % {
-        "date": timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y"),
-        "series": meeting.series.name,
-    }
+    discussions show none), so that the look is in each citizen's access log. ``purpose`` (a lazy
+    message) is filled in with the meeting's date and series, in Danish whatever the reader's language:
+    the audit log and the citizen's access report are written in Danish."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(purpose) % {
+            "date": timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y"),
+            "series": meeting.series.name,
+        }
     audit_record_per_citizen(
         event,
         action=action,
@@ -1355,7 +1359,7 @@ def minutes_export(
         meeting=meeting,
         page=page,
         action=codes.MEETING_CASE_MINUTES_EXPORTED,
-        purpose=_("Referatet af PSP-mødet %(date)s (%(series)s), hentet som PDF"),
+        purpose=gettext_lazy("Referatet af PSP-mødet %(date)s (%(series)s), hentet som PDF"),
     )
     return pdf
 

@@ -95,10 +95,14 @@ def _rules_by_cooperation(user: Any) -> list[RuleGroup]:
     """The DPO's cooperations with their retention rules, each rule for a legal basis right after its
     category's default (missing default rules are created here, so that they can be changed before the
     first retention run)."""
+    found = [
+        (cooperation, retention_rules_for(cooperation, persist=True))
+        for cooperation in selectors.rights_cooperations(user)
+    ]
+    names = selectors.legal_basis_names(rule.legal_basis for _cooperation, rules in found for rule in rules)
+    identifying = selectors.identifying_basis_codes()
     groups = []
-    for cooperation in selectors.rights_cooperations(user):
-        rules = retention_rules_for(cooperation, persist=True)
-        names = selectors.legal_basis_names(rule.legal_basis for rule in rules)
+    for cooperation, rules in found:
         with_bases = {rule.category for rule in rules if rule.legal_basis}
         groups.append(
             RuleGroup(
@@ -107,7 +111,7 @@ def _rules_by_cooperation(user: Any) -> list[RuleGroup]:
                     RuleRow(rule, names.get(rule.legal_basis, ""), rule.category in with_bases)
                     for rule in rules
                 ],
-                may_add=bool(selectors.retention_rule_bases(cooperation)),
+                may_add=selectors.may_add_basis_rule(cooperation, identifying),
             )
         )
     return groups

@@ -458,8 +458,22 @@ def retention_rule_bases(cooperation: Cooperation) -> list[LegalBasis]:
     on which the rule set lets a citizen be identified. A closed case falls under the rule of the basis it
     was identified on (``Case.identification_legal_basis``), so a rule for any other basis would never
     apply. In the rule set's order."""
-    enabled = sorted({code for code in cooperation.enabled_legal_bases if isinstance(code, str)})
-    return list(LegalBasis.objects.filter(code__in=enabled, can_identify=True))
+    return list(LegalBasis.objects.filter(code__in=sorted(_enabled_codes(cooperation)), can_identify=True))
+
+
+def identifying_basis_codes() -> set[str]:
+    """The codes of the rule set's bases on which a citizen can be identified (for many cooperations at
+    once: intersect with ``_enabled_codes`` instead of calling ``retention_rule_bases`` per cooperation)."""
+    return set(LegalBasis.objects.filter(can_identify=True).values_list("code", flat=True))
+
+
+def _enabled_codes(cooperation: Cooperation) -> set[str]:
+    return {code for code in cooperation.enabled_legal_bases if isinstance(code, str)}
+
+
+def may_add_basis_rule(cooperation: Cooperation, identifying: set[str]) -> bool:
+    """Does the cooperation use a basis a closed-case rule may name (see ``retention_rule_bases``)?"""
+    return bool(_enabled_codes(cooperation) & identifying)
 
 
 def legal_basis_names(codes: Iterable[str]) -> dict[str, str]:

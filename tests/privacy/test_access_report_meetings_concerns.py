@@ -13,8 +13,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from samspil.audit import actions as codes
+from samspil.audit.models import AuditEvent
 from samspil.concerns import services as concern_services
 from samspil.concerns.models import ConcernStatus, Decision
+from samspil.core.scoping import unscoped
 from samspil.meetings.models import AttendanceStatus, MeetingStatus
 from samspil.privacy.access_report import access_report_build
 
@@ -79,6 +82,24 @@ def test_agenda_viewed_by_a_police_officer__is_in_the_access_log_with_organisati
     for name in EMPLOYEES:
         assert name not in text
     assert "Per Betjent" not in json.dumps(report, ensure_ascii=False)
+
+
+def test_agenda_viewed_in_english__is_recorded_in_danish_for_the_citizens_report(
+    world, client_for, meeting_world
+):
+    meeting = meeting_world["meeting"]
+    officer = client_for("police_officer")
+    officer.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    acknowledge(meeting, world.users["police_officer"], status=AttendanceStatus.INVITED)
+    page = officer.get(reverse("meetings:meeting_detail", args=[meeting.pk]))
+    assert page.status_code == 200 and 'lang="en"' in page.content.decode()
+
+    date = timezone.localtime(meeting.starts_at).strftime("%d-%m-%Y")
+    with unscoped("test reads the audit log"):
+        purposes = set(
+            AuditEvent.objects.filter(action=codes.MEETING_CASE_AGENDA_VIEWED).values_list("purpose", flat=True)
+        )
+    assert purposes == {f"Dagsordenen til PSP-mødet {date} (Nøglepersongruppen)"}
 
 
 def test_agenda_item_restricted_for_the_viewer__is_not_in_that_citizens_access_log(
