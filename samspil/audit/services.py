@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from .actions import REGISTRY
 from .models import AuditEvent, Outcome
@@ -155,6 +156,15 @@ def _write(event: AuditEvent) -> None:
     event._state.db = db.alias
 
 
+def _stored_text(text: str | Promise) -> str:
+    """A purpose as the log keeps it: a lazy translatable message is stored in the default language
+    (Danish), whatever language the person acting reads, so the log and the access report read alike."""
+    if isinstance(text, Promise):
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(text)
+    return str(text)
+
+
 def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
@@ -185,7 +195,7 @@ def audit_record(
     object_type: str = "",
     object_id: str | int = "",
     citizen_id: int | None = None,
-    purpose: str = "",
+    purpose: str | Promise = "",
     outcome: str = Outcome.ALLOWED,
     organisation_id: int | None = None,
     cooperation_id: int | None = None,
@@ -218,7 +228,7 @@ def audit_record(
         str(object_type),
         str(object_id),
         _int(citizen_id),
-        str(purpose[:200]),
+        _stored_text(purpose)[:200],
         str(outcome),
         str(context.get("request_id", "")),
         context.get("source_ip"),

@@ -45,6 +45,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samspil.audit import actions
 from samspil.audit.actions import label_for
@@ -621,7 +622,7 @@ def access_report_produce(
             citizen_id=citizen.pk,
             cooperation_id=citizen.cooperation_id,
             organisation_id=produced_by_organisation.pk if produced_by_organisation else None,
-            purpose=_("Indsigt efter databeskyttelsesforordningens artikel 15"),
+            purpose=gettext_lazy("Indsigt efter databeskyttelsesforordningens artikel 15"),
             detail={
                 "format": report_format,
                 "cases": len(report.cases),

@@ -118,3 +118,16 @@ def test_audit_record__second_event_on_the_same_connection__gets_the_next_id() -
     with unscoped("test"):
         stored = list(AuditEvent.objects.order_by("id").values_list("organisation_id", flat=True))
     assert stored == [1, 40_000]
+
+
+def test_audit_record__stores_a_translatable_purpose_in_danish_whatever_the_active_language() -> None:
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    with translation.override("en"):
+        lazy = audit_record(action=actions.MEMBERS_LISTED, purpose=gettext_lazy("Borgerens rettigheder"))
+        plain = audit_record(action=actions.MEMBERS_LISTED, purpose="Fritekst")
+    with unscoped("test reads the audit log"):
+        stored = dict(AuditEvent.objects.filter(pk__in=[lazy.pk, plain.pk]).values_list("pk", "purpose"))
+    assert (stored[lazy.pk], stored[plain.pk]) == ("Borgerens rettigheder", "Fritekst")
+    assert lazy.purpose == "Borgerens rettigheder"
