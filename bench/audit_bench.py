@@ -129,17 +129,19 @@ def _writer(
     start.wait()
     meter.start()
     done = 0
-    if probe:  # the floor: a one-column insert per transaction, no Django, prepared
+    if probe:  # the floor: a one-column insert per transaction, no Django, prepared, straight through libpq
         raw = connection.connection
         raw.autocommit = True
-        with raw.cursor() as cursor:
-            while time.monotonic() < stop_at:
-                if explicit:
-                    with raw.transaction():
-                        cursor.execute("INSERT INTO bench_commit_probe DEFAULT VALUES")
-                else:
-                    cursor.execute("INSERT INTO bench_commit_probe DEFAULT VALUES")
-                done += 1
+        pgconn = raw.pgconn
+        pgconn.prepare(b"bench_probe", b"INSERT INTO bench_commit_probe DEFAULT VALUES")
+        while time.monotonic() < stop_at:
+            if explicit:
+                pgconn.exec_(b"BEGIN")
+                pgconn.exec_prepared(b"bench_probe", None)
+                pgconn.exec_(b"COMMIT")
+            else:
+                pgconn.exec_prepared(b"bench_probe", None)
+            done += 1
     else:
         wrap = transaction.atomic if explicit else contextlib.nullcontext
         while time.monotonic() < stop_at:
@@ -515,7 +517,7 @@ def run(args: argparse.Namespace) -> str:
         ("append, 8 writers, each event its own commit, synchronous_commit=off (bench sessions only)",
          WRITERS, "off", False, False),
         ("append, 1 writer, each event its own durable commit", 1, "on", False, False),
-        ("floor: 8 sessions, one-column insert per commit, no Django, synchronous_commit=on",
+        ("floor: 8 sessions, one-column insert per commit through libpq, no Django, synchronous_commit=on",
          WRITERS, "on", True, False),
         ("floor: the same inside BEGIN ... COMMIT", WRITERS, "on", True, True),
     ):

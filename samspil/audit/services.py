@@ -1,20 +1,19 @@
 """Writing audit events. Every service that reads or writes personal data calls ``audit_record``
 inside its own transaction, so the event and the change commit or fail together.
 
-Every request that touches personal data pays for one event, so the write is one prepared
-``INSERT ... RETURNING id`` rather than a model save (which costs about twice the client CPU and a
-parse and plan on the server per event); the values go through the same field conversions as a save,
-so the row is the same. See docs/benchmarks.md, "Audit".
+Every request that touches personal data pays for one event, so on PostgreSQL the write is one
+prepared ``INSERT ... RETURNING id`` executed through libpq rather than a model save (which costs about
+three times the client CPU, and a parse and plan on the server per event); the values go through the
+same field conversions as a save, so the row is the same. See docs/benchmarks.md, "Audit".
 """
 
 from __future__ import annotations
 
-import functools
-from typing import Any
+import json
+from typing import Any, cast
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, DataError, connection, connections, models
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -50,8 +49,9 @@ _FIELDS = {field.attname: field for field in AuditEvent._meta.concrete_fields}
 if tuple(_FIELDS) != ("id", *COLUMNS):  # pragma: no cover - guards a model change
     raise RuntimeError("samspil.audit.services.COLUMNS must list AuditEvent's fields in model order")
 _OCCURRED_AT, _SOURCE_IP, _DETAIL = _FIELDS["occurred_at"], _FIELDS["source_ip"], _FIELDS["detail"]
+_DETAIL_ENCODER = cast(models.JSONField, _DETAIL).encoder
 _INSERT: dict[str, str] = {}
-_CURSOR_ATTR = "_samspil_audit_insert_cursor"
+_PREPARED_ATTR = "_samspil_audit_insert_prepared_on"
 
 
 def _insert_sql(db: Any) -> str:
@@ -90,68 +90,145 @@ def _params(event: AuditEvent, db: Any) -> list[Any]:
     ]
 
 
-@functools.cache
-def _prepared_cursor_class() -> type | None:
-    """psycopg 3: a cursor with server-side binding that prepares its statements (Django's own cursors
-    bind on the client and never prepare), with every integer sent as bigint, so that one prepared
-    statement serves all values."""
-    try:
-        from django.db.backends.postgresql import base as postgresql
-        from psycopg.types.numeric import Int8Dumper
-    except (ImportError, ImproperlyConfigured):  # pragma: no cover - no PostgreSQL driver
-        return None
-    server_binding = getattr(postgresql, "ServerBindingCursor", None)  # psycopg 3 only
-    if server_binding is None:  # pragma: no cover - psycopg 2
-        return None
+def _text_params(event: AuditEvent) -> list[bytes | None]:
+    """The column values in PostgreSQL's text format, each typed by its column on the server, as a
+    model save stores them: the time with its UTC offset, the IP address normalised by the field, the
+    detail encoded with the field's encoder."""
+    values: list[bytes | None] = []
+    for value in (
+        event.occurred_at.isoformat(),
+        event.actor_id,
+        event.organisation_id,
+        event.cooperation_id,
+        event.role,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.citizen_id,
+        event.purpose,
+        event.outcome,
+        event.request_id,
+        _SOURCE_IP.get_prep_value(event.source_ip),
+        json.dumps(event.detail, cls=_DETAIL_ENCODER),
+    ):
+        if value is None:
+            values.append(None)
+        elif isinstance(value, int):
+            values.append(b"%d" % value)
+        elif "\x00" in value:  # a text parameter would end at the NUL; refused as psycopg refuses it
+            raise DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+        else:
+            values.append(value.encode())
+    return values
 
-    class PreparedCursor(server_binding):  # type: ignore[misc,valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.adapters.register_dumper(int, Int8Dumper)
 
-        def execute(self, query: Any, params: Any = None, **_options: Any) -> Any:
-            return super().execute(query, params, prepare=True)
+def _numbered(sql: str) -> str:
+    """The statement with libpq's numbered placeholders ($1, $2, ...) instead of %s."""
+    parts = sql.split("%s")
+    return "".join(part + (f"${n}" if n < len(parts) else "") for n, part in enumerate(parts, 1))
 
-    return PreparedCursor
+
+class _SentQuery:
+    """What Django's query log reads back from a psycopg cursor (``cursor._query.query``)."""
+
+    def __init__(self, query: bytes) -> None:
+        self.query = query
+
+
+class _PreparedInsert:
+    """A cursor for the one audit INSERT on PostgreSQL: a named prepared statement executed through
+    libpq on the connection's own session, in its current transaction (``PQexecPrepared``: one round
+    trip, parameters as text). psycopg's cursor costs about twice the client CPU per event (query
+    conversion, adaptation and its wait loop), and every request that touches personal data pays it.
+
+    It is used inside Django's cursor wrapper, so query logging, ``CaptureQueriesContext``, execute
+    wrappers and the translation of database errors see the insert as any other query. Prepared
+    statements belong to the session, not to a transaction: one prepared in a transaction that rolls
+    back stays prepared."""
+
+    NAME = b"samspil_audit_insert"
+
+    def __init__(self, driver_connection: Any, event: AuditEvent) -> None:
+        self.driver_connection = driver_connection
+        self.event = event
+        self.row: tuple[int] | None = None
+        self._query: _SentQuery | None = None
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        from psycopg import errors, pq
+
+        values = _text_params(self.event)
+        self._query = _SentQuery(sql.encode())
+        driver = self.driver_connection
+        with driver.lock:
+            pgconn = driver.pgconn
+            for attempt in (1, 2):
+                if getattr(driver, _PREPARED_ATTR, None) is not pgconn:
+                    prepared = pgconn.prepare(self.NAME, _numbered(sql).encode())
+                    if prepared.status != pq.ExecStatus.COMMAND_OK:
+                        raise errors.error_from_result(prepared)
+                    setattr(driver, _PREPARED_ATTR, pgconn)
+                result = pgconn.exec_prepared(self.NAME, values)
+                if result.status == pq.ExecStatus.TUPLES_OK:
+                    self.row = (int(result.get_value(0, 0) or b"0"),)
+                    return
+                error = errors.error_from_result(result)
+                if attempt == 1 and isinstance(error, errors.InvalidSqlStatementName):
+                    setattr(driver, _PREPARED_ATTR, None)  # deallocated in the session: prepare it again
+                    continue
+                raise error
+
+    def fetchone(self) -> tuple[int] | None:
+        return self.row
+
+    def close(self) -> None:
+        self.row = None
 
 
 def _prepare_allowed() -> bool:
     """Prepared statements live in the server session: behind a pooler that hands one session to many
     clients (PgBouncer in transaction mode without prepared-statement support) set
-    ``SAMSPIL_AUDIT_PREPARED_INSERT = False``. With a new connection per request they are prepared
-    once per request, which costs no more than an unprepared insert."""
+    ``SAMSPIL_AUDIT_PREPARED_INSERT = False``. With a new connection per request the statement is
+    prepared once per request, which costs no more than an unprepared insert."""
     return bool(getattr(settings, "SAMSPIL_AUDIT_PREPARED_INSERT", True))
 
 
-def _insert_cursor(db: Any) -> tuple[Any, Any]:
-    """(Django cursor wrapper, driver cursor) for the insert. On PostgreSQL one prepared cursor is kept
-    per connection and reused; it is still wrapped like any Django cursor, so query logging,
-    ``CaptureQueriesContext`` and execute wrappers see the insert."""
-    prepared = _prepared_cursor_class() if db.vendor == "postgresql" and _prepare_allowed() else None
-    if prepared is None:
-        wrapper = db.cursor()
-        return wrapper, wrapper
+def _prepared_insert(db: Any, event: AuditEvent) -> _PreparedInsert | None:
+    """The libpq cursor for this event where it applies: PostgreSQL through psycopg 3, preparing
+    allowed, and the session either inside a transaction or in autocommit. A connection that has yet
+    to begin its transaction (Django's atomic block before its first query) or whose transaction
+    failed goes through psycopg's own cursor, which begins it, or reports the failure, as psycopg does."""
+    if db.vendor != "postgresql" or not _prepare_allowed():
+        return None
     db.ensure_connection()
-    db.validate_thread_sharing()
-    cached = getattr(db, _CURSOR_ATTR, None)
-    if cached is None or cached[0] is not db.connection or cached[1].closed:
-        cached = (db.connection, prepared(db.connection))
-        setattr(db, _CURSOR_ATTR, cached)
-    raw = cached[1]
-    return (db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)), raw
+    driver = db.connection
+    pgconn = getattr(driver, "pgconn", None)  # psycopg 3 only
+    if pgconn is None:  # pragma: no cover - psycopg 2
+        return None
+    from psycopg.pq import TransactionStatus
+
+    status = pgconn.transaction_status
+    if status == TransactionStatus.INTRANS or (status == TransactionStatus.IDLE and driver.autocommit):
+        return _PreparedInsert(driver, event)
+    return None
 
 
 def _write(event: AuditEvent) -> None:
     db = connections[DEFAULT_DB_ALIAS]
-    params = _params(event, db)
-    wrapper, raw = _insert_cursor(db)
-    wrapper.execute(_insert_sql(db), params)
-    if db.features.can_return_columns_from_insert:
-        event.pk = raw.fetchone()[0]
-    else:  # pragma: no cover - SQLite before 3.35
-        event.pk = db.ops.last_insert_id(raw, AuditEvent._meta.db_table, "id")
-    if raw is wrapper:
-        wrapper.close()
+    prepared = _prepared_insert(db, event)
+    if prepared is None:
+        with db.cursor() as cursor:
+            cursor.execute(_insert_sql(db), _params(event, db))
+            if db.features.can_return_columns_from_insert:
+                event.pk = cursor.fetchone()[0]
+            else:  # pragma: no cover - SQLite before 3.35
+                event.pk = db.ops.last_insert_id(cursor, AuditEvent._meta.db_table, "id")
+    else:
+        db.validate_thread_sharing()
+        driver_cursor = cast(Any, prepared)
+        cursor = db.make_debug_cursor(driver_cursor) if db.queries_logged else db.make_cursor(driver_cursor)
+        cursor.execute(_insert_sql(db), None)
+        event.pk = prepared.row[0] if prepared.row else None
     event._state.adding = False
     event._state.db = db.alias
 

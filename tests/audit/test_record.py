@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -103,6 +104,7 @@ def test_audit_record__returns_the_event_as_stored_with_its_id() -> None:
 @pytest.mark.parametrize("prepared", [True, False])
 def test_audit_record__is_one_insert_query(prepared: bool) -> None:
     settings = override_settings(SAMSPIL_AUDIT_PREPARED_INSERT=prepared)
+    Organisation.objects.count()  # inside a begun transaction, as in a request
     with settings, CaptureQueriesContext(connection) as captured:
         event = audit_record(action=actions.MEMBERS_LISTED, detail={"count": 3})
     assert len(captured) == 1
@@ -131,3 +133,76 @@ def test_audit_record__stores_a_translatable_purpose_in_danish_whatever_the_acti
         stored = dict(AuditEvent.objects.filter(pk__in=[lazy.pk, plain.pk]).values_list("pk", "purpose"))
     assert (stored[lazy.pk], stored[plain.pk]) == ("Borgerens rettigheder", "Fritekst")
     assert lazy.purpose == "Borgerens rettigheder"
+
+
+def needs_postgresql(test: Any) -> Any:
+    skip = pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL: the insert runs through libpq"
+    )
+    return pytest.mark.postgres(skip(test))
+
+
+def _stored_ids() -> list[int]:
+    with unscoped("test reads the audit log"):
+        return list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first_statement", [True, False], ids=["audit-first", "after-a-read"])
+def test_audit_record__in_a_transaction_that_rolls_back__leaves_no_event(first_statement: bool) -> None:
+    """The event is part of the caller's transaction, whether it is the transaction's first statement
+    (psycopg begins the transaction) or comes after other statements (the prepared insert)."""
+    from django.db import transaction
+
+    class Rollback(Exception):
+        pass
+
+    kept = audit_record(action=actions.MEMBERS_LISTED, organisation_id=1)
+    with pytest.raises(Rollback), transaction.atomic():
+        if not first_statement:
+            Organisation.objects.count()
+        audit_record(action=actions.MEMBERS_LISTED, organisation_id=2)
+        raise Rollback
+    after = audit_record(action=actions.MEMBERS_LISTED, organisation_id=3)
+    assert _stored_ids() == [kept.pk, after.pk]
+    with unscoped("test reads the audit log"):
+        assert list(AuditEvent.objects.order_by("id").values_list("organisation_id", flat=True)) == [1, 3]
+
+
+@needs_postgresql
+@pytest.mark.parametrize("prepared", [True, False])
+def test_audit_record__with_a_nul_character__is_refused_and_stores_nothing(prepared: bool) -> None:
+    from django.db import DataError
+
+    Organisation.objects.count()  # the transaction has begun: the prepared insert would be used
+    with override_settings(SAMSPIL_AUDIT_PREPARED_INSERT=prepared), pytest.raises(DataError, match="NUL"):
+        audit_record(action=actions.MEMBERS_LISTED, purpose="før\x00efter")
+    assert _stored_ids() == []
+
+
+@needs_postgresql  # SQLite does not hold a column to its length
+@pytest.mark.parametrize("prepared", [True, False])
+def test_audit_record__a_value_the_column_refuses__raises_djangos_data_error(prepared: bool) -> None:
+    from django.db import DataError, transaction
+
+    with override_settings(SAMSPIL_AUDIT_PREPARED_INSERT=prepared):
+        Organisation.objects.count()  # the transaction has begun: the prepared insert would be used
+        with pytest.raises(DataError), transaction.atomic():
+            audit_record(action=actions.MEMBERS_LISTED, role="r" * 40)  # role holds 32 characters
+        event = audit_record(action=actions.MEMBERS_LISTED, role="koordinator")
+    assert _stored_ids() == [event.pk]
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_audit_record__statement_deallocated_or_connection_renewed__prepares_again() -> None:
+    first = audit_record(action=actions.MEMBERS_LISTED, organisation_id=1)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    second = audit_record(action=actions.MEMBERS_LISTED, organisation_id=2)
+    connection.close()
+    third = audit_record(action=actions.MEMBERS_LISTED, organisation_id=3)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name = 'samspil_audit_insert'")
+        assert cursor.fetchall() == [("samspil_audit_insert",)]
+    assert _stored_ids() == [first.pk, second.pk, third.pk]
