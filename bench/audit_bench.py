@@ -593,7 +593,7 @@ How it is measured:
   is read from /proc for the writer processes (client) and their PostgreSQL backends (server);
   "machine busy" includes everything else running. The `synchronous_commit=off` row sets it for the
   benchmark's own sessions only, to show what the commit flush costs; the durable rows are what
-  Samspil runs with. The floor rows commit a one-column row from 8 sessions without Django: under
+  Samspil runs with. The floor rows commit a one-column row from 8 sessions through libpq, without Django: under
   the same load no application commits durably faster on this server and disk.
 - (b) {VERIFY_EVENTS:,} events are loaded with COPY, sealed by `audit_seal` in batches of 10,000, then
   `audit_verify()` walks the whole chain {VERIFY_RUNS} times with its default worker processes (and twice

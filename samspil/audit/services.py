@@ -148,9 +148,10 @@ class _PreparedInsert:
 
     NAME = b"samspil_audit_insert"
 
-    def __init__(self, driver_connection: Any, event: AuditEvent) -> None:
+    def __init__(self, driver_connection: Any, event: AuditEvent, *, begin: bytes | None = None) -> None:
         self.driver_connection = driver_connection
         self.event = event
+        self.begin = begin
         self.row: tuple[int] | None = None
         self._query: _SentQuery | None = None
 
@@ -162,6 +163,10 @@ class _PreparedInsert:
         driver = self.driver_connection
         with driver.lock:
             pgconn = driver.pgconn
+            if self.begin is not None:  # psycopg sees the open transaction and sends no BEGIN of its own
+                begun = pgconn.exec_(self.begin)
+                if begun.status != pq.ExecStatus.COMMAND_OK:
+                    raise errors.error_from_result(begun)
             for attempt in (1, 2):
                 if getattr(driver, _PREPARED_ATTR, None) is not pgconn:
                     prepared = pgconn.prepare(self.NAME, _numbered(sql).encode())
@@ -194,10 +199,11 @@ def _prepare_allowed() -> bool:
 
 
 def _prepared_insert(db: Any, event: AuditEvent) -> _PreparedInsert | None:
-    """The libpq cursor for this event where it applies: PostgreSQL through psycopg 3, preparing
-    allowed, and the session either inside a transaction or in autocommit. A connection that has yet
-    to begin its transaction (Django's atomic block before its first query) or whose transaction
-    failed goes through psycopg's own cursor, which begins it, or reports the failure, as psycopg does."""
+    """The libpq cursor for this event where it applies: PostgreSQL through psycopg 3 and preparing
+    allowed. In autocommit the insert is its own transaction; inside Django's atomic block before its
+    first query (the event is often a view's first statement: its querysets run when rendered) the
+    transaction is begun with psycopg's own BEGIN command (isolation level and all), as psycopg would
+    begin it. A failed transaction goes through psycopg's cursor, which reports it as psycopg does."""
     if db.vendor != "postgresql" or not _prepare_allowed():
         return None
     db.ensure_connection()
@@ -210,6 +216,9 @@ def _prepared_insert(db: Any, event: AuditEvent) -> _PreparedInsert | None:
     status = pgconn.transaction_status
     if status == TransactionStatus.INTRANS or (status == TransactionStatus.IDLE and driver.autocommit):
         return _PreparedInsert(driver, event)
+    begin_command = getattr(driver, "_get_tx_start_command", None)
+    if status == TransactionStatus.IDLE and begin_command is not None:
+        return _PreparedInsert(driver, event, begin=begin_command())
     return None
 
 

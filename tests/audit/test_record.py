@@ -206,3 +206,25 @@ def test_audit_record__statement_deallocated_or_connection_renewed__prepares_aga
         cursor.execute("SELECT name FROM pg_prepared_statements WHERE name = 'samspil_audit_insert'")
         assert cursor.fetchall() == [("samspil_audit_insert",)]
     assert _stored_ids() == [first.pk, second.pk, third.pk]
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_audit_record__as_a_transactions_first_statement__begins_it_as_psycopg_would() -> None:
+    """The transaction the event begins has the connection's isolation level, like any other."""
+    from django.db import transaction
+    from psycopg import IsolationLevel
+
+    connection.ensure_connection()
+    driver = connection.connection
+    driver.isolation_level = IsolationLevel.REPEATABLE_READ
+    try:
+        with transaction.atomic():
+            event = audit_record(action=actions.MEMBERS_LISTED)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('transaction_isolation')")
+                level = cursor.fetchone()[0]
+    finally:
+        driver.isolation_level = None
+    assert level == "repeatable read"
+    assert _stored_ids() == [event.pk]
