@@ -14,6 +14,7 @@ urlpatterns = [
     path("kurser/", include("samspil.training.urls")),
     path("bekymringer/", include("samspil.concerns.urls")),
     path("moeder/", include("samspil.meetings.urls")),
+    path("evaluering/", include("samspil.stats.urls")),
     path("kalender/", include("samspil.meetings.feed_urls")),
     path("bevis/", include("samspil.training.public_urls")),
     path("api/v1/", api.urls),

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "samspil.meetings",
     "samspil.concerns",
     "samspil.privacy",
+    "samspil.stats",
     "samspil.demo",
 ]
 

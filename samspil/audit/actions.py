@@ -275,3 +275,7 @@ RETENTION_RULE_REMOVED = register(
 RETENTION_DELETED = register("privacy.retention_deleted", _("Slettet efter slettefrist (kvittering)"))
 RETENTION_RUN = register("privacy.retention_run", _("Sletning efter slettefrister gennemført"))
 DELETION_RECEIPTS_VIEWED = register("privacy.receipts_viewed", _("Sletningskvitteringer set"))
+
+# Evaluation figures (counts only, small numbers suppressed)
+STATS_VIEWED = register("stats.figures_viewed", _("Samarbejdets evalueringstal set"))
+STATS_EXPORTED = register("stats.figures_exported", _("Samarbejdets evalueringstal hentet som regneark"))
