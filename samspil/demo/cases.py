@@ -298,3 +298,61 @@ def seed_cases(cooperation: Cooperation, personas: Mapping[str, Any]) -> list[st
                 )
             created.append(f"case {spec.pseudonym}")
     return created
+
+
+HISTORY_CASES = 48
+HISTORY_REASON = "Forløbet er afsluttet (fiktivt historisk demoeksempel)."
+
+
+def seed_case_history(cooperation: Cooperation, personas: Mapping[str, Any]) -> list[str]:
+    """Closed cases from the past year (opened 100-460 days before the first run, closed 3-60 days later),
+    so the cooperation's evaluation figures have complete quarters to show: some sectors and quarters
+    above the suppression threshold, others under it. Half were identified on § 115 with a fictitious
+    citizen, the rest stayed anonymous to the end; about four in ten were raised by the frontline worker.
+    Drawn from a fixed seed, so every demo has the same history; idempotent like ``seed_cases``."""
+    rng = random.Random(2026)
+    now = timezone.now()
+    leads = ("police",) * 9 + ("municipality",) * 8 + ("region",) * 3
+    created = 0
+    with transaction.atomic(), unscoped("seeding fictitious demo cases"):
+        organisations = _organisations(cooperation, personas)
+        existing = set(Case.objects.filter(cooperation=cooperation).values_list("pseudonym", flat=True))
+        for n in range(HISTORY_CASES):
+            lead_key = rng.choice(leads)
+            opened_at = now - timedelta(days=rng.randint(100, 460), hours=rng.randint(0, 8))
+            closed_at = opened_at + timedelta(days=rng.randint(3, 60))
+            identified = rng.random() < 0.5
+            referred = rng.random() < 0.4
+            pseudonym = f"Borger H-{3001 + n}"
+            if pseudonym in existing:
+                continue
+            lead = organisations[lead_key]
+            opener = personas[SECTOR_PERSONAS[lead_key]]
+            citizen = _citizen(cooperation, 100 + n, lead, opened_at) if identified else None
+            case = Case.objects.create(
+                cooperation=cooperation,
+                citizen=citizen,
+                state=S.CLOSED,
+                pseudonym=pseudonym,
+                age_band=rng.choice(("18-24", "25-34", "35-49", "50-64", "65+")),
+                description="Tidligere forløb i samarbejdet (fiktivt historisk demoeksempel).",
+                lead_organisation=lead,
+                opened_by=opener,
+                opened_at=opened_at,
+                referred_by=personas["frontline_worker"] if referred else None,
+                identification_legal_basis="rpl-115-1-2" if citizen else "",
+                identification_justification=JUSTIFICATION if citizen else "",
+                identified_by=opener if citizen else None,
+                identified_at=opened_at + timedelta(days=1) if citizen else None,
+                closed_at=closed_at,
+                closing_reason=HISTORY_REASON,
+            )
+            Involvement.objects.create(
+                case=case, organisation=lead, is_lead=True, added_by=opener, added_at=opened_at
+            )
+            StateChange.objects.create(
+                case=case, from_state=S.IDENTIFIED if citizen else S.ANONYMOUS, to_state=S.CLOSED,
+                reason=HISTORY_REASON, actor=opener, changed_at=closed_at,
+            )
+            created += 1
+    return [f"{created} closed cases from the past year"] if created else []

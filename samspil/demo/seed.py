@@ -75,10 +75,11 @@ def _domain_data(result: SeedResult, cooperations: dict[str, Cooperation]) -> No
     from samspil.training.demo import seed_training
     from samspil.training.models import Course
 
-    from .cases import seed_cases
+    from .cases import seed_case_history, seed_cases
 
     users = {p.key: User.objects.get(email=p.email) for p in PERSONAS}
     result.created += seed_cases(cooperations["psp_demoby"], users)
+    result.created += seed_case_history(cooperations["psp_demoby"], users)
     result.created += seed_concerns(cooperations["psp_demoby"], users)
     result.created += seed_meetings(cooperations["psp_demoby"], users)
     if not Course.objects.exists():

@@ -13,9 +13,17 @@ from samspil.core.roles import Capability
 from samspil.organisations import policies
 from samspil.training.exports import table_download
 
-from .figures import download_rows, evaluation_figures
+from .figures import EvaluationFigures, download_rows, evaluation_figures
 
 EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def _period_detail(evaluation: EvaluationFigures) -> dict[str, str]:
+    """The quarters shown, as dates (the same whatever language the reader chose)."""
+    return {
+        "from": evaluation.periods[0].starts.date().isoformat(),
+        "until": evaluation.periods[-1].ends.date().isoformat(),
+    }
 
 
 @require_GET
@@ -24,7 +32,7 @@ def cooperation_figures(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = evaluation_figures(cooperation)
     audit_record(
         action=actions.STATS_VIEWED, request=request, target=cooperation, cooperation_id=cooperation.pk,
-        detail={"quarters": [p.label for p in evaluation.periods]},
+        detail=_period_detail(evaluation),
     )
     return render(
         request,
@@ -48,7 +56,7 @@ def cooperation_figures_export(request: HttpRequest, pk: int, fmt: str) -> HttpR
     header, rows = download_rows(evaluation)
     audit_record(
         action=actions.STATS_EXPORTED, request=request, target=cooperation, cooperation_id=cooperation.pk,
-        detail={"format": fmt, "quarters": [p.label for p in evaluation.periods]},
+        detail={"format": fmt, **_period_detail(evaluation)},
     )
     return table_download(
         fmt, header=header, rows=rows, basename=f"evaluering-samarbejde-{cooperation.pk}", sheet_title=_("Evaluering")

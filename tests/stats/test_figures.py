@@ -186,3 +186,27 @@ def test_figures_download__unknown_format__is_not_found_and_not_audited(world: A
     response = client_for("coordinator").get(f"/evaluering/{world.cooperation.pk}/evaluering.pdf")
     assert response.status_code == 404
     assert _figures_events() == []
+
+
+def test_figures_page__in_english__reads_in_english_with_its_download(
+    world: Any, client_for: Any
+) -> None:
+    client = client_for("dpo")
+    client.cookies["django_language"] = "en"
+    body = client.get(f"/evaluering/{world.cooperation.pk}/").content.decode()
+    assert "New cases by the sector of the responsible organisation" in body
+    assert "Download the figures as CSV" in body
+    csv_text = client.get(f"/evaluering/{world.cooperation.pk}/evaluering.csv").content.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("Table,Category,")
+
+
+def test_figures_page__audit_event__names_the_quarters_by_date(world: Any, client_for: Any) -> None:
+    client_for("coordinator").get(f"/evaluering/{world.cooperation.pk}/")
+    with unscoped("test reads the audit log"):
+        event = AuditEvent.objects.get(action=actions.STATS_VIEWED)
+    quarters = complete_quarters(timezone.localdate())
+    assert event.detail == {
+        "from": quarters[0].starts.date().isoformat(),
+        "until": quarters[-1].ends.date().isoformat(),
+    }
+    assert (event.object_type, event.object_id) == ("organisations.cooperation", str(world.cooperation.pk))
