@@ -48,8 +48,8 @@ COLUMNS = (
 _FIELDS = {field.attname: field for field in AuditEvent._meta.concrete_fields}
 if tuple(_FIELDS) != ("id", *COLUMNS):  # pragma: no cover - guards a model change
     raise RuntimeError("samspil.audit.services.COLUMNS must list AuditEvent's fields in model order")
-_OCCURRED_AT, _SOURCE_IP, _DETAIL = _FIELDS["occurred_at"], _FIELDS["source_ip"], _FIELDS["detail"]
-_DETAIL_ENCODER = cast(models.JSONField, _DETAIL).encoder
+_SOURCE_IP = _FIELDS["source_ip"]
+_DETAIL_ENCODER = cast(models.JSONField, _FIELDS["detail"]).encoder
 _INSERT: dict[str, str] = {}
 _PREPARED_ATTR = "_samspil_audit_insert_prepared_on"
 
@@ -71,29 +71,14 @@ def _insert_sql(db: Any) -> str:
 
 
 def _params(event: AuditEvent, db: Any) -> list[Any]:
-    """The column values as a model save would send them (same field conversions)."""
-    return [
-        _OCCURRED_AT.get_db_prep_save(event.occurred_at, db),
-        event.actor_id,
-        event.organisation_id,
-        event.cooperation_id,
-        event.role,
-        event.action,
-        event.object_type,
-        event.object_id,
-        event.citizen_id,
-        event.purpose,
-        event.outcome,
-        event.request_id,
-        _SOURCE_IP.get_db_prep_save(event.source_ip, db),
-        _DETAIL.get_db_prep_save(event.detail, db),
-    ]
+    """The column values as a model save sends them."""
+    return [_FIELDS[name].get_db_prep_save(getattr(event, name), db) for name in COLUMNS]
 
 
 def _text_params(event: AuditEvent) -> list[bytes | None]:
     """The column values in PostgreSQL's text format, each typed by its column on the server, as a
     model save stores them: the time with its UTC offset, the IP address normalised by the field, the
-    detail encoded with the field's encoder."""
+    detail encoded with the field's encoder. Written out column by column: this runs on every event."""
     values: list[bytes | None] = []
     for value in (
         event.occurred_at.isoformat(),
