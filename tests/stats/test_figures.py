@@ -210,3 +210,10 @@ def test_figures_page__audit_event__names_the_quarters_by_date(world: Any, clien
         "until": quarters[-1].ends.date().isoformat(),
     }
     assert (event.object_type, event.object_id) == ("organisations.cooperation", str(world.cooperation.pk))
+
+
+def test_figures__take_four_queries_whatever_the_number_of_cases(
+    world: Any, worked_quarter: Any, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(4):  # the member organisations' sectors, opened, closed, actions
+        evaluation_figures(world.cooperation, today=TODAY)
