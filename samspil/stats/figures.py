@@ -41,7 +41,6 @@ class Figure:
 
 @dataclass(frozen=True)
 class EvaluationFigures:
-    cooperation: Cooperation
     periods: tuple[Period, ...]
     figures: tuple[Figure, ...]
 
@@ -94,7 +93,7 @@ def evaluation_figures(cooperation: Cooperation, *, today: date | None = None) -
                        (ActionStatus.NOT_UNDERTAKEN, _("Ikke udført (organisationens ansvar)"))],
                       by_outcome, periods)),
     )
-    return EvaluationFigures(cooperation=cooperation, periods=tuple(periods), figures=figures)
+    return EvaluationFigures(periods=tuple(periods), figures=figures)
 
 
 def shown_text(cell: Shown) -> str | int:

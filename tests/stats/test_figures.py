@@ -124,8 +124,8 @@ def test_period_index__a_quarter_holds_its_first_moment_and_not_the_next_quarter
     periods = complete_quarters(TODAY)
     assert period_index(periods[Q3].starts, periods) == Q3
     assert period_index(periods[Q3].ends, periods) is None
-    assert period_index(date(2026, 7, 1), periods) == Q3
-    assert period_index(date(2026, 6, 30), periods) == Q3 - 1
+    assert period_index(at(date(2026, 7, 1), hour=0), periods) == Q3
+    assert period_index(at(date(2026, 6, 30), hour=23), periods) == Q3 - 1
     assert period_index(None, periods) is None
 
 
